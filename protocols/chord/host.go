@@ -1,0 +1,536 @@
+// Package chord implements the Chord lookup protocol (Stoica et al., SIGCOMM
+// 2001) as a state machine driven through overlay.Env: identifiers of 1 to 64
+// bits, finger tables, successor lists, predecessor pointers, join through a
+// bootstrap node, periodic stabilize/notify, fix_fingers and
+// check_predecessor, graceful leave with key hand-over, iterative or recursive
+// lookups with per-hop timeouts, and virtual nodes.
+//
+// A Host is one simulated machine; it runs Config.VirtualNodes ring positions
+// (virtual nodes). The package never touches the event queue: it only sends
+// messages and sets timers through its Env.
+package chord
+
+import (
+	"slices"
+	"time"
+
+	"peerlab/engine"
+	"peerlab/overlay"
+)
+
+// Env is the environment a Chord host runs in.
+type Env = overlay.Env[Message, Timer]
+
+// joinRetry is how long a node waits before retrying a failed join.
+const joinRetry = 10 * time.Second
+
+// vnode is one position on the ring.
+type vnode struct {
+	self    Peer
+	pred    Peer
+	hasPred bool
+	// succ is the successor list, succ[0] the successor. It is an immutable
+	// snapshot, replaced (never modified) when it changes, so messages may
+	// carry it without copying. Empty until the node has joined.
+	succ []Peer
+	// finger[i] is successor(self + 2^i) when bit i of fingerOK is set.
+	finger   []Peer
+	fingerOK uint64
+	keys     []uint64
+	joined   bool
+
+	bootstrap engine.NodeID
+	fixNext   int // next finger of the running fix_fingers round, or -1 when idle
+}
+
+// Host is one simulated machine running Chord. Create it with NewHost.
+type Host struct {
+	cfg   *Config
+	space Space
+	host  engine.NodeID
+	vn    []vnode
+
+	rpcs     []rpc
+	freeRPCs []uint32
+	looks    []lookup
+	freeLook []uint32
+}
+
+var _ overlay.Protocol[Message, Timer] = (*Host)(nil)
+
+// NewHost returns a host that will run one virtual node per identifier in ids
+// (len(ids) should be cfg.VirtualNodes). cfg must be valid and is shared, not copied.
+func NewHost(cfg *Config, host engine.NodeID, ids []uint64) *Host {
+	h := &Host{cfg: cfg, space: NewSpace(cfg.Bits), host: host, vn: make([]vnode, len(ids))}
+	for i, id := range ids {
+		h.vn[i] = vnode{
+			self:    Peer{ID: id, Host: host, V: uint16(i)},
+			finger:  make([]Peer, cfg.Bits),
+			fixNext: -1,
+		}
+	}
+	return h
+}
+
+// ---- inspection (for the runner's metrics and for tests) ----
+
+// VirtualNodes returns the host's ring positions.
+func (h *Host) VirtualNodes() []Peer {
+	out := make([]Peer, len(h.vn))
+	for i := range h.vn {
+		out[i] = h.vn[i].self
+	}
+	return out
+}
+
+// Joined reports whether virtual node v has a successor.
+func (h *Host) Joined(v int) bool { return h.vn[v].joined }
+
+// Successors returns virtual node v's successor list. Do not modify it.
+func (h *Host) Successors(v int) []Peer { return h.vn[v].succ }
+
+// Predecessor returns virtual node v's predecessor, if it has one.
+func (h *Host) Predecessor(v int) (Peer, bool) { return h.vn[v].pred, h.vn[v].hasPred }
+
+// Finger returns finger i of virtual node v, if it is set.
+func (h *Host) Finger(v, i int) (Peer, bool) {
+	return h.vn[v].finger[i], h.vn[v].fingerOK&(1<<uint(i)) != 0
+}
+
+// Keys returns the number of keys stored on all the host's virtual nodes.
+func (h *Host) Keys() int {
+	n := 0
+	for i := range h.vn {
+		n += len(h.vn[i].keys)
+	}
+	return n
+}
+
+// StoredKeys returns the keys stored at virtual node v. Do not modify it.
+func (h *Host) StoredKeys(v int) []uint64 { return h.vn[v].keys }
+
+// Store places keys at virtual node v directly, without messages: the runner
+// uses it to load the initial data set into the first node.
+func (h *Host) Store(v int, keys ...uint64) { h.vn[v].keys = append(h.vn[v].keys, keys...) }
+
+// ---- overlay.Protocol ----
+
+// Join starts every virtual node. With no bootstrap the first virtual node
+// forms a ring of one and the others join through it.
+func (h *Host) Join(env Env, bootstrap engine.NodeID) {
+	for i := range h.vn {
+		v := &h.vn[i]
+		v.bootstrap = bootstrap
+		switch {
+		case bootstrap == engine.None && i == 0:
+			h.becomeJoined(env, v, []Peer{v.self})
+		case bootstrap == engine.None:
+			v.bootstrap = h.host
+			h.startJoin(env, v)
+		default:
+			h.startJoin(env, v)
+		}
+	}
+}
+
+// Leave hands every virtual node's keys and predecessor to its successor and
+// its successor list to its predecessor.
+func (h *Host) Leave(env Env) {
+	for i := range h.vn {
+		v := &h.vn[i]
+		if !v.joined {
+			continue
+		}
+		s := v.succ[0]
+		if s != v.self {
+			m := h.msg(v, OpLeaveToSucc, s)
+			m.A, m.Flag, m.Keys = v.pred, v.hasPred, v.keys
+			env.Send(s.Host, m)
+		}
+		if v.hasPred && v.pred != v.self && v.pred != s {
+			m := h.msg(v, OpLeaveToPred, v.pred)
+			m.Peers = v.succ
+			env.Send(v.pred.Host, m)
+		}
+		v.keys = nil
+	}
+}
+
+// Lookup starts a workload lookup for key from one of the host's virtual
+// nodes (chosen at random when there are several).
+func (h *Host) Lookup(env Env, key uint64) bool {
+	vi := 0
+	if len(h.vn) > 1 {
+		vi = env.Rand().IntN(len(h.vn))
+	}
+	v := &h.vn[vi]
+	if !v.joined {
+		return false
+	}
+	h.startLookup(env, v, purposeWorkload, h.space.Mask(key), 0)
+	return true
+}
+
+// Fire handles a timer.
+func (h *Host) Fire(env Env, t Timer) {
+	v := &h.vn[t.V]
+	switch t.Kind {
+	case TimerStabilize:
+		env.After(h.cfg.Stabilize, Timer{Kind: TimerStabilize, V: t.V})
+		h.stabilize(env, v)
+	case TimerFixFingers:
+		env.After(h.cfg.FixFingers, Timer{Kind: TimerFixFingers, V: t.V})
+		if v.fixNext < 0 {
+			v.fixNext = 0
+			h.continueFix(env, v)
+		}
+	case TimerCheckPred:
+		env.After(h.cfg.CheckPredecessor, Timer{Kind: TimerCheckPred, V: t.V})
+		if v.hasPred && v.pred != v.self {
+			h.call(env, v, rpcPing, v.pred, h.msg(v, OpPing, v.pred), 0)
+		}
+	case TimerRPC:
+		h.rpcTimeout(env, t.Ref)
+	case TimerLookup:
+		if l := h.lookupByID(t.Ref); l != nil {
+			l.timer = engine.NoTimer
+			h.finishLookup(env, l, Peer{}, false)
+		}
+	case TimerJoinRetry:
+		if !v.joined {
+			h.startJoin(env, v)
+		}
+	}
+}
+
+// Deliver handles a message.
+func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
+	if int(m.To) >= len(h.vn) {
+		return
+	}
+	v := &h.vn[m.To]
+	switch m.Op {
+	case OpFindReq:
+		h.answerFind(env, v, m)
+	case OpFindResp:
+		h.findResponse(env, m)
+	case OpForward:
+		ack := h.msg(v, OpForwardAck, m.From)
+		ack.Req = m.Hop
+		env.Send(m.From.Host, ack)
+		h.route(env, v, m)
+	case OpForwardAck:
+		if r := h.rpcByID(m.Req); r != nil {
+			h.endRPC(env, r)
+		}
+	case OpResult:
+		if l := h.lookupByID(m.Req); l != nil {
+			h.finishLookupHops(env, l, m.A, true, int(m.Hops))
+		}
+	case OpGetPred:
+		if !v.joined {
+			return
+		}
+		r := h.msg(v, OpGetPredResp, m.From)
+		r.Req, r.A, r.Flag, r.Peers = m.Req, v.pred, v.hasPred, v.succ
+		env.Send(m.From.Host, r)
+	case OpGetPredResp:
+		if r := h.rpcByID(m.Req); r != nil {
+			vi := r.v
+			h.endRPC(env, r)
+			h.stabilizeResponse(env, &h.vn[vi], m)
+		}
+	case OpNotify:
+		h.notified(env, v, m.From)
+	case OpPing:
+		p := h.msg(v, OpPong, m.From)
+		p.Req = m.Req
+		env.Send(m.From.Host, p)
+	case OpPong:
+		if r := h.rpcByID(m.Req); r != nil {
+			h.endRPC(env, r)
+		}
+	case OpTransfer:
+		v.keys = append(v.keys, m.Keys...)
+	case OpLeaveToSucc:
+		v.keys = append(v.keys, m.Keys...)
+		if v.hasPred && v.pred == m.From {
+			v.pred, v.hasPred = m.A, m.Flag && m.A != v.self
+		}
+		h.forget(v, m.From)
+	case OpLeaveToPred:
+		if v.joined && v.succ[0] == m.From {
+			h.setSuccessors(v, m.Peers)
+		}
+		h.forget(v, m.From)
+	}
+}
+
+// ---- joining ----
+
+func (h *Host) startJoin(env Env, v *vnode) {
+	h.startLookup(env, v, purposeJoin, v.self.ID, 0)
+}
+
+func (h *Host) becomeJoined(env Env, v *vnode, succ []Peer) {
+	v.succ = succ
+	v.joined = true
+	r := env.Rand()
+	// Spread the periodic tasks so that nodes do not act in lock step.
+	env.After(0, Timer{Kind: TimerStabilize, V: v.self.V})
+	env.After(time.Duration(r.Int64N(int64(h.cfg.Stabilize)))+h.cfg.Stabilize/2, Timer{Kind: TimerFixFingers, V: v.self.V})
+	env.After(time.Duration(r.Int64N(int64(h.cfg.CheckPredecessor))), Timer{Kind: TimerCheckPred, V: v.self.V})
+}
+
+// ---- stabilization ----
+
+func (h *Host) stabilize(env Env, v *vnode) {
+	if !v.joined {
+		return
+	}
+	s := v.succ[0]
+	if s == v.self {
+		// A ring of one: our predecessor, if any, is our successor too.
+		if v.hasPred && v.pred != v.self {
+			h.setSuccessors(v, []Peer{v.pred})
+			h.notify(env, v)
+		}
+		return
+	}
+	h.call(env, v, rpcGetPred, s, h.msg(v, OpGetPred, s), 0)
+}
+
+func (h *Host) stabilizeResponse(env Env, v *vnode, m Message) {
+	s := m.From
+	if !v.joined || v.succ[0] != s {
+		return // the successor changed meanwhile
+	}
+	closer := m.Flag && m.A != v.self && h.space.InOpen(m.A.ID, v.self.ID, s.ID)
+	list := make([]Peer, 0, h.cfg.Successors+1)
+	if closer {
+		list = append(list, m.A)
+	}
+	list = append(list, s)
+	list = append(list, m.Peers...)
+	h.setSuccessors(v, list)
+	if closer {
+		// The successor moved closer: ask the new one straight away rather
+		// than one stabilize period later. Each repetition moves strictly
+		// closer, so this ends; it turns the O(n) periods that a burst of
+		// concurrent joins needs to settle into O(n) round trips.
+		h.stabilize(env, v)
+		return
+	}
+	h.notify(env, v)
+}
+
+func (h *Host) notify(env Env, v *vnode) {
+	if s := v.succ[0]; s != v.self {
+		env.Send(s.Host, h.msg(v, OpNotify, s))
+	}
+}
+
+// notified handles "p thinks it might be our predecessor".
+func (h *Host) notified(env Env, v *vnode, p Peer) {
+	if !v.joined || p == v.self {
+		return
+	}
+	// A notifier between us and our successor is a closer successor: adopt
+	// it now rather than at our next stabilize (the rule stabilize applies to
+	// successor.predecessor). Without this a node that is alone answers
+	// every lookup with itself until its next stabilize, and then takes its
+	// predecessor — the farthest node clockwise — as successor.
+	if s := v.succ[0]; s == v.self || h.space.InOpen(p.ID, v.self.ID, s.ID) {
+		h.setSuccessors(v, append([]Peer{p}, v.succ...))
+	}
+	if v.hasPred && !h.space.InOpen(p.ID, v.pred.ID, v.self.ID) {
+		return
+	}
+	v.pred, v.hasPred = p, true
+	// Hand over the keys that p is now responsible for.
+	var moving []uint64
+	kept := v.keys[:0]
+	for _, k := range v.keys {
+		if h.space.InHalfOpen(k, p.ID, v.self.ID) {
+			kept = append(kept, k)
+		} else {
+			moving = append(moving, k)
+		}
+	}
+	v.keys = kept
+	if len(moving) > 0 {
+		m := h.msg(v, OpTransfer, p)
+		m.Keys = moving
+		env.Send(p.Host, m)
+	}
+}
+
+// setSuccessors installs a new successor list built from candidates: entries
+// up to the first occurrence of self, without duplicates, at most r long. The
+// current list is kept (not reallocated) when nothing changed.
+func (h *Host) setSuccessors(v *vnode, cands []Peer) {
+	r := h.cfg.Successors
+	n := 0
+	same := true
+	for i, p := range cands {
+		if p == v.self || n == r {
+			break
+		}
+		if slices.Contains(cands[:i], p) {
+			continue
+		}
+		if n >= len(v.succ) || v.succ[n] != p {
+			same = false
+		}
+		n++
+	}
+	if same && n == len(v.succ) {
+		return
+	}
+	list := make([]Peer, 0, n)
+	for i, p := range cands {
+		if p == v.self || len(list) == r {
+			break
+		}
+		if !slices.Contains(cands[:i], p) {
+			list = append(list, p)
+		}
+	}
+	if len(list) == 0 {
+		list = append(list, v.self)
+	}
+	v.succ = list
+}
+
+// forget removes p from v's successor list, fingers and predecessor, after p
+// timed out or left.
+func (h *Host) forget(v *vnode, p Peer) {
+	if v.hasPred && v.pred == p {
+		v.hasPred = false
+	}
+	for i := range v.finger {
+		if v.fingerOK&(1<<uint(i)) != 0 && v.finger[i] == p {
+			v.fingerOK &^= 1 << uint(i)
+		}
+	}
+	if !v.joined || !slices.Contains(v.succ, p) {
+		return
+	}
+	rest := make([]Peer, 0, len(v.succ))
+	for _, q := range v.succ {
+		if q != p {
+			rest = append(rest, q)
+		}
+	}
+	if len(rest) == 0 {
+		// Every successor is gone: fall back on the nearest finger, then the
+		// predecessor, then ourselves.
+		best, ok := Peer{}, false
+		for i := range v.finger {
+			if v.fingerOK&(1<<uint(i)) != 0 && v.finger[i] != v.self {
+				best, ok = v.finger[i], true
+				break
+			}
+		}
+		switch {
+		case ok:
+			rest = append(rest, best)
+		case v.hasPred:
+			rest = append(rest, v.pred)
+		default:
+			rest = append(rest, v.self)
+		}
+	}
+	v.succ = rest
+}
+
+// ---- fingers ----
+
+// continueFix advances the running fix_fingers round: fingers whose start
+// falls before an already known finger are copied from it; the first that is
+// not starts a lookup, whose answer resumes the round.
+func (h *Host) continueFix(env Env, v *vnode) {
+	if !v.joined {
+		v.fixNext = -1
+		return
+	}
+	s := v.succ[0]
+	for ; v.fixNext < h.space.Bits(); v.fixNext++ {
+		i := v.fixNext
+		start := h.space.FingerStart(v.self.ID, i)
+		if s != v.self && h.space.InHalfOpen(start, v.self.ID, s.ID) {
+			v.finger[i] = s
+			v.fingerOK |= 1 << uint(i)
+			continue
+		}
+		if i > 0 && v.fingerOK&(1<<uint(i-1)) != 0 {
+			prev := v.finger[i-1]
+			if prev != v.self && h.space.InHalfOpen(start, v.self.ID, prev.ID) {
+				v.finger[i] = prev
+				v.fingerOK |= 1 << uint(i)
+				continue
+			}
+		}
+		if s == v.self {
+			v.finger[i] = v.self
+			v.fingerOK |= 1 << uint(i)
+			continue
+		}
+		h.startLookup(env, v, purposeFinger, start, i)
+		return
+	}
+	v.fixNext = -1
+}
+
+// closestPreceding returns the two known peers that most closely precede key
+// (a is the closest); n says how many were found.
+func (h *Host) closestPreceding(v *vnode, key uint64) (a, b Peer, n int) {
+	var da, db uint64
+	consider := func(p Peer) {
+		if p == v.self || !h.space.InOpen(p.ID, v.self.ID, key) {
+			return
+		}
+		d := h.space.Dist(v.self.ID, p.ID)
+		switch {
+		case n == 0:
+			a, da, n = p, d, 1
+		case p == a || (n == 2 && p == b):
+		case d > da:
+			b, db = a, da
+			a, da = p, d
+			n = 2
+		case n == 1 || d > db:
+			b, db, n = p, d, 2
+		}
+	}
+	for i := len(v.finger) - 1; i >= 0; i-- {
+		if v.fingerOK&(1<<uint(i)) != 0 {
+			consider(v.finger[i])
+		}
+	}
+	for _, p := range v.succ {
+		consider(p)
+	}
+	return a, b, n
+}
+
+// owner reports whether v can answer for key locally: the key is between v
+// and its successor (answer: the successor) or between its predecessor and v
+// (answer: v itself).
+func (h *Host) owner(v *vnode, key uint64) (Peer, bool) {
+	if !v.joined {
+		return Peer{}, false
+	}
+	if s := v.succ[0]; h.space.InHalfOpen(key, v.self.ID, s.ID) {
+		return s, true
+	}
+	if v.hasPred && h.space.InHalfOpen(key, v.pred.ID, v.self.ID) {
+		return v.self, true
+	}
+	return Peer{}, false
+}
+
+// msg returns a message of op from v to p.
+func (h *Host) msg(v *vnode, op Op, to Peer) Message {
+	return Message{Op: op, To: to.V, From: v.self, bits: uint8(h.cfg.Bits)}
+}

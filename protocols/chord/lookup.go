@@ -1,0 +1,368 @@
+package chord
+
+import (
+	"peerlab/engine"
+	"peerlab/overlay"
+)
+
+// rpcKind says what an outstanding request was for.
+type rpcKind uint8
+
+const (
+	rpcFind    rpcKind = iota // iterative lookup step
+	rpcForward                // recursive lookup hop, waiting for its ack
+	rpcGetPred                // stabilize
+	rpcPing                   // check_predecessor
+)
+
+// rpc is an outstanding request waiting for its answer or its timeout.
+type rpc struct {
+	idx    uint32 // own index in Host.rpcs
+	gen    uint32
+	active bool
+	kind   rpcKind
+	v      uint16
+	peer   Peer
+	timer  engine.TimerID
+	lookup uint64  // rpcFind: the lookup it serves
+	depth  int     // rpcFind: hop number of the queried node
+	fwd    Message // rpcForward: the message to route again on timeout
+}
+
+// purpose says who started a lookup.
+type purpose uint8
+
+const (
+	purposeWorkload purpose = iota
+	purposeJoin
+	purposeFinger
+)
+
+// maxCands bounds the candidate set of an iterative lookup.
+const maxCands = 8
+
+// cand is a node an iterative lookup may ask next.
+type cand struct {
+	p         Peer
+	depth     int  // its hop number: 1 for the origin's own contacts
+	tried     bool // asked already (answered or timed out)
+	unknownID bool // a bootstrap contact whose identifier is not known yet
+}
+
+// lookup is a lookup in progress at its origin.
+type lookup struct {
+	idx     uint32 // own index in Host.looks
+	gen     uint32
+	active  bool
+	purpose purpose
+	v       uint16
+	key     uint64
+	start   engine.Time
+	timer   engine.TimerID
+	finger  int // purposeFinger: which finger
+	cands   [maxCands]cand
+	n       int
+}
+
+func packID(gen, idx uint32) uint64 { return uint64(gen)<<32 | uint64(idx) }
+
+// ---- request bookkeeping ----
+
+// call sends m to p as a request of the given kind and arms its timeout.
+func (h *Host) call(env Env, v *vnode, kind rpcKind, p Peer, m Message, lookupID uint64) *rpc {
+	var idx uint32
+	if n := len(h.freeRPCs); n > 0 {
+		idx = h.freeRPCs[n-1]
+		h.freeRPCs = h.freeRPCs[:n-1]
+	} else {
+		h.rpcs = append(h.rpcs, rpc{})
+		idx = uint32(len(h.rpcs) - 1)
+	}
+	r := &h.rpcs[idx]
+	r.idx = idx
+	r.active, r.kind, r.v, r.peer, r.lookup = true, kind, v.self.V, p, lookupID
+	id := packID(r.gen, idx)
+	if kind == rpcForward {
+		m.Hop = id
+		r.fwd = m
+	} else {
+		m.Req = id
+	}
+	r.timer = env.After(h.cfg.RPCTimeout, Timer{Kind: TimerRPC, V: v.self.V, Ref: id})
+	env.Send(p.Host, m)
+	return r
+}
+
+func (h *Host) rpcByID(id uint64) *rpc {
+	idx := uint32(id)
+	if int(idx) >= len(h.rpcs) {
+		return nil
+	}
+	r := &h.rpcs[idx]
+	if !r.active || r.gen != uint32(id>>32) {
+		return nil
+	}
+	return r
+}
+
+// endRPC retires a request that was answered.
+func (h *Host) endRPC(env Env, r *rpc) {
+	env.Cancel(r.timer)
+	h.freeRPC(r)
+}
+
+func (h *Host) freeRPC(r *rpc) {
+	*r = rpc{idx: r.idx, gen: r.gen + 1}
+	h.freeRPCs = append(h.freeRPCs, r.idx)
+}
+
+// rpcTimeout handles a request that got no answer in time: the peer is
+// presumed dead and forgotten, and the work it was part of moves on.
+func (h *Host) rpcTimeout(env Env, id uint64) {
+	r := h.rpcByID(id)
+	if r == nil {
+		return
+	}
+	kind, v, peer, lookupID, fwd := r.kind, &h.vn[r.v], r.peer, r.lookup, r.fwd
+	h.freeRPC(r)
+	h.forget(v, peer)
+	switch kind {
+	case rpcFind:
+		if l := h.lookupByID(lookupID); l != nil {
+			h.iterate(env, l)
+		}
+	case rpcForward:
+		h.route(env, v, fwd)
+	case rpcGetPred:
+		h.stabilize(env, v)
+	}
+}
+
+// ---- lookups ----
+
+func (h *Host) lookupByID(id uint64) *lookup {
+	idx := uint32(id)
+	if int(idx) >= len(h.looks) {
+		return nil
+	}
+	l := &h.looks[idx]
+	if !l.active || l.gen != uint32(id>>32) {
+		return nil
+	}
+	return l
+}
+
+func (h *Host) lookupID(l *lookup) uint64 {
+	return packID(l.gen, l.idx)
+}
+
+// startLookup begins a lookup for key at v. Lookups that v can answer from
+// its own state end at once with zero hops.
+func (h *Host) startLookup(env Env, v *vnode, p purpose, key uint64, finger int) {
+	var idx uint32
+	if n := len(h.freeLook); n > 0 {
+		idx = h.freeLook[n-1]
+		h.freeLook = h.freeLook[:n-1]
+	} else {
+		h.looks = append(h.looks, lookup{})
+		idx = uint32(len(h.looks) - 1)
+	}
+	l := &h.looks[idx]
+	l.idx = idx
+	l.active, l.purpose, l.v, l.key, l.start, l.finger, l.n = true, p, v.self.V, key, env.Now(), finger, 0
+	id := h.lookupID(l)
+	l.timer = env.After(h.cfg.LookupTimeout, Timer{Kind: TimerLookup, V: v.self.V, Ref: id})
+
+	if p == purposeJoin {
+		boot := Peer{Host: v.bootstrap}
+		if h.cfg.Lookup == Recursive {
+			m := h.msg(v, OpForward, boot)
+			m.Req, m.Key, m.A, m.Hops, m.Maint = id, key, v.self, 1, true
+			h.call(env, v, rpcForward, boot, m, 0)
+			return
+		}
+		l.cands[0] = cand{p: boot, depth: 1, unknownID: true}
+		l.n = 1
+		h.iterate(env, l)
+		return
+	}
+	if ans, ok := h.owner(v, key); ok {
+		h.finishLookupHops(env, l, ans, true, 0)
+		return
+	}
+	if h.cfg.Lookup == Recursive {
+		m := Message{Op: OpForward, Req: id, Key: key, A: v.self, Maint: p != purposeWorkload}
+		h.route(env, v, m)
+		return
+	}
+	a, b, n := h.closestPreceding(v, key)
+	if n > 0 {
+		h.addCand(l, a, 1)
+	}
+	if n > 1 {
+		h.addCand(l, b, 1)
+	}
+	h.iterate(env, l)
+}
+
+// addCand adds p to an iterative lookup's candidates, dropping the one
+// furthest from the key when the set is full.
+func (h *Host) addCand(l *lookup, p Peer, depth int) {
+	for i := 0; i < l.n; i++ {
+		if l.cands[i].p == p {
+			return
+		}
+	}
+	if l.n < maxCands {
+		l.cands[l.n] = cand{p: p, depth: depth}
+		l.n++
+		return
+	}
+	worst, wd := -1, uint64(0)
+	for i := 0; i < l.n; i++ {
+		if d := h.space.Dist(l.cands[i].p.ID, l.key); l.cands[i].tried || d > wd {
+			if l.cands[i].tried {
+				worst = i
+				break
+			}
+			worst, wd = i, d
+		}
+	}
+	if worst >= 0 && (l.cands[worst].tried || h.space.Dist(p.ID, l.key) < wd) {
+		l.cands[worst] = cand{p: p, depth: depth}
+	}
+}
+
+// iterate asks the untried candidate closest to the key, or fails the lookup
+// when none is left.
+func (h *Host) iterate(env Env, l *lookup) {
+	best := -1
+	for i := 0; i < l.n; i++ {
+		c := &l.cands[i]
+		if c.tried {
+			continue
+		}
+		if c.unknownID {
+			best = i
+			break
+		}
+		if best < 0 || h.space.Dist(c.p.ID, l.key) < h.space.Dist(l.cands[best].p.ID, l.key) {
+			best = i
+		}
+	}
+	if best < 0 {
+		h.finishLookupHops(env, l, Peer{}, false, 0)
+		return
+	}
+	c := &l.cands[best]
+	c.tried = true
+	v := &h.vn[l.v]
+	m := h.msg(v, OpFindReq, c.p)
+	m.Key, m.Maint = l.key, l.purpose != purposeWorkload
+	r := h.call(env, v, rpcFind, c.p, m, h.lookupID(l))
+	r.depth = c.depth
+}
+
+// answerFind answers an iterative lookup step.
+func (h *Host) answerFind(env Env, v *vnode, m Message) {
+	r := h.msg(v, OpFindResp, m.From)
+	r.Req, r.Maint = m.Req, m.Maint
+	if ans, ok := h.owner(v, m.Key); ok {
+		r.Flag, r.A = true, ans
+	} else if v.joined {
+		a, b, n := h.closestPreceding(v, m.Key)
+		r.A, r.B, r.Hops = a, b, int32(n)
+	}
+	env.Send(m.From.Host, r)
+}
+
+// findResponse takes an iterative step's answer at the origin.
+func (h *Host) findResponse(env Env, m Message) {
+	r := h.rpcByID(m.Req)
+	if r == nil {
+		return // the step had timed out already
+	}
+	depth, lookupID := r.depth, r.lookup
+	h.endRPC(env, r)
+	l := h.lookupByID(lookupID)
+	if l == nil {
+		return // the lookup ended meanwhile
+	}
+	if m.Flag {
+		h.finishLookupHops(env, l, m.A, true, depth)
+		return
+	}
+	if m.Hops > 0 {
+		h.addCand(l, m.A, depth+1)
+	}
+	if m.Hops > 1 {
+		h.addCand(l, m.B, depth+1)
+	}
+	h.iterate(env, l)
+}
+
+// route moves a recursive lookup one step: answer the origin if v knows the
+// owner, else forward to the closest preceding peer and wait for its ack.
+// m.Hops is the number of hops the query has made so far; m.A is the origin.
+func (h *Host) route(env Env, v *vnode, m Message) {
+	if !v.joined {
+		return
+	}
+	if ans, ok := h.owner(v, m.Key); ok {
+		if m.A == v.self {
+			if l := h.lookupByID(m.Req); l != nil {
+				h.finishLookupHops(env, l, ans, true, int(m.Hops))
+			}
+			return
+		}
+		res := h.msg(v, OpResult, m.A)
+		res.Req, res.A, res.Hops, res.Maint = m.Req, ans, m.Hops, m.Maint
+		env.Send(m.A.Host, res)
+		return
+	}
+	next, _, n := h.closestPreceding(v, m.Key)
+	if n == 0 {
+		return // nowhere to go: the origin's lookup timer will fail it
+	}
+	fwd := m
+	fwd.To, fwd.From, fwd.Hops, fwd.bits = next.V, v.self, m.Hops+1, uint8(h.cfg.Bits)
+	h.call(env, v, rpcForward, next, fwd, 0)
+}
+
+// finishLookup ends a lookup without a hop count (a failure).
+func (h *Host) finishLookup(env Env, l *lookup, res Peer, ok bool) {
+	h.finishLookupHops(env, l, res, ok, 0)
+}
+
+// finishLookupHops ends a lookup and hands its result to whoever started it.
+func (h *Host) finishLookupHops(env Env, l *lookup, res Peer, ok bool, hops int) {
+	env.Cancel(l.timer)
+	p, vi, key, start, finger := l.purpose, l.v, l.key, l.start, l.finger
+	*l = lookup{idx: l.idx, gen: l.gen + 1}
+	h.freeLook = append(h.freeLook, l.idx)
+	v := &h.vn[vi]
+	switch p {
+	case purposeWorkload:
+		r := overlay.LookupResult{Key: key, Start: start, Owner: engine.None, Hops: hops, Failed: !ok}
+		if ok {
+			r.Owner, r.OwnerID = res.Host, res.ID
+		}
+		env.LookupDone(r)
+	case purposeJoin:
+		if v.joined {
+			return
+		}
+		if ok && res != v.self {
+			h.becomeJoined(env, v, []Peer{res})
+			return
+		}
+		env.After(joinRetry, Timer{Kind: TimerJoinRetry, V: vi})
+	case purposeFinger:
+		if ok {
+			v.finger[finger] = res
+			v.fingerOK |= 1 << uint(finger)
+		}
+		v.fixNext = finger + 1
+		h.continueFix(env, v)
+	}
+}

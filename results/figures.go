@@ -1,0 +1,256 @@
+package results
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// cdfPoints caps the number of points drawn for a CDF.
+const cdfPoints = 1000
+
+// hopsPlot draws the distribution of hop counts of successful lookups.
+func hopsPlot(r *Run) *plot.Plot {
+	p := newPlot("Hop count of successful lookups", "hops", "fraction of lookups")
+	counts := map[int]int{}
+	n, sum := 0, 0
+	for _, l := range r.Lookups {
+		if l.Outcome == Success {
+			counts[l.Hops]++
+			n++
+			sum += l.Hops
+		}
+	}
+	if n == 0 {
+		return noData(p)
+	}
+	hops := make([]int, 0, len(counts))
+	for h := range counts {
+		hops = append(hops, h)
+	}
+	sort.Ints(hops)
+	var bins []plotter.HistogramBin
+	top := 0.0
+	for _, h := range hops {
+		f := float64(counts[h]) / float64(n)
+		top = math.Max(top, f)
+		bins = append(bins, plotter.HistogramBin{Min: float64(h) - 0.4, Max: float64(h) + 0.4, Weight: f})
+	}
+	p.Add(bars(bins, 0.8))
+	p.Title.Text = fmt.Sprintf("Hop count of successful lookups (n=%d, mean %s)", n, fmtNum(float64(sum)/float64(n)))
+	p.X.Min, p.X.Max = float64(hops[0])-0.7, float64(hops[len(hops)-1])+0.7
+	p.X.Tick.Marker = integerTicks{}
+	p.Y.Min, p.Y.Max = 0, top*1.08
+	return p
+}
+
+// bars returns a filled histogram plotter for precomputed bins.
+func bars(bins []plotter.HistogramBin, width float64) *plotter.Histogram {
+	return &plotter.Histogram{
+		Bins:      bins,
+		Width:     width,
+		FillColor: colorBlue,
+		LineStyle: draw.LineStyle{Color: colorBlue, Width: vg.Points(0.5)},
+	}
+}
+
+// latencyCDFPlot draws the empirical CDF of the latency of successful lookups.
+func latencyCDFPlot(r *Run) *plot.Plot {
+	p := newPlot("Latency of successful lookups", "latency (ms)", "fraction of lookups")
+	var lat []float64
+	for _, l := range r.Lookups {
+		if l.Outcome == Success && !math.IsNaN(l.LatencyMs) && !math.IsInf(l.LatencyMs, 0) {
+			lat = append(lat, l.LatencyMs)
+		}
+	}
+	if len(lat) == 0 {
+		return noData(p)
+	}
+	sort.Float64s(lat)
+	n := len(lat)
+	pts := plotter.XYs{{X: lat[0], Y: 0}}
+	step := 1
+	if n > cdfPoints {
+		step = n / cdfPoints
+	}
+	for i := 0; i < n; i += step {
+		pts = append(pts, plotter.XY{X: lat[i], Y: float64(i+1) / float64(n)})
+	}
+	if last := pts[len(pts)-1]; last.Y != 1 {
+		pts = append(pts, plotter.XY{X: lat[n-1], Y: 1})
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return noData(p)
+	}
+	if step == 1 {
+		line.StepStyle = plotter.PostStep
+	}
+	line.LineStyle = draw.LineStyle{Color: colorBlue, Width: vg.Points(1.5)}
+	p.Add(line)
+	p.Title.Text = fmt.Sprintf("Latency CDF of successful lookups\nn=%d   p50 %s ms   p99 %s ms",
+		n, fmtNum(stat.Quantile(0.5, stat.Empirical, lat, nil)), fmtNum(stat.Quantile(0.99, stat.Empirical, lat, nil)))
+	p.X.Min = math.Min(0, lat[0])
+	p.X.Max = lat[n-1] + 0.03*(lat[n-1]-p.X.Min) // keep the last step off the frame
+	fractionAxis(&p.Y)
+	return p
+}
+
+// keysPerNodePlot draws a histogram of the keys held by each alive node.
+func keysPerNodePlot(r *Run) *plot.Plot {
+	p := newPlot("Keys per alive node", "keys stored", "nodes")
+	var keys []float64
+	for _, nd := range r.Nodes {
+		if nd.Alive {
+			keys = append(keys, float64(nd.Keys))
+		}
+	}
+	if len(keys) == 0 {
+		return noData(p)
+	}
+	sort.Float64s(keys)
+	lo, hi := keys[0], keys[len(keys)-1]
+	width := math.Max(1, math.Ceil((hi-lo+1)/40))
+	bins := make([]plotter.HistogramBin, int((hi-lo)/width)+1)
+	for i := range bins {
+		bins[i].Min = lo + float64(i)*width - 0.5
+		bins[i].Max = bins[i].Min + width
+	}
+	top := 0.0
+	for _, k := range keys {
+		b := &bins[int((k-lo)/width)]
+		b.Weight++
+		top = math.Max(top, b.Weight)
+	}
+	h := bars(bins, width)
+	h.LineStyle.Color = colorGrid
+	p.Add(h)
+	p.Title.Text = fmt.Sprintf("Keys per alive node\nn=%d   mean %s   p1 %s   p99 %s", len(keys),
+		fmtNum(stat.Mean(keys, nil)), fmtNum(stat.Quantile(0.01, stat.Empirical, keys, nil)),
+		fmtNum(stat.Quantile(0.99, stat.Empirical, keys, nil)))
+	p.X.Min, p.X.Max = bins[0].Min-width/2, bins[len(bins)-1].Max+width/2
+	p.X.Tick.Marker = niceTicks{n: 7, integer: true}
+	p.Y.Tick.Marker = niceTicks{n: 6, integer: true}
+	p.Y.Min, p.Y.Max = 0, top*1.08
+	return p
+}
+
+// successPlot draws the lookup success rate per sampling interval over time;
+// intervals without lookups (NaN) are left as gaps.
+func successPlot(r *Run) *plot.Plot {
+	div, unit := timeUnit(maxTime(r.Series))
+	p := newPlot("Lookup success rate over time", "time ("+unit+")", "success rate")
+	fractionAxis(&p.Y)
+	ts, ys := seriesXY(r.Series, div, func(s SampleRow) float64 { return s.SuccessRate })
+	if !addSeries(p, ts, ys, colorBlue, "", true) {
+		return noData(p)
+	}
+	p.X.Min = math.Min(p.X.Min, 0)
+	return p
+}
+
+// trafficPlot draws maintenance and lookup bytes per live node per second
+// over time.
+func trafficPlot(r *Run) *plot.Plot {
+	div, unit := timeUnit(maxTime(r.Series))
+	p := newPlot("Traffic per live node", "time ("+unit+")", "bytes per node per second")
+	ts, ym := seriesXY(r.Series, div, func(s SampleRow) float64 { return s.MaintenanceBytesPerNodePerS })
+	_, yl := seriesXY(r.Series, div, func(s SampleRow) float64 { return s.LookupBytesPerNodePerS })
+	okM := addSeries(p, ts, ym, colorBlue, "maintenance", false)
+	okL := addSeries(p, ts, yl, colorOrange, "lookup", false)
+	if !okM && !okL {
+		return noData(p)
+	}
+	p.Y.Min = 0
+	p.X.Min = math.Min(p.X.Min, 0)
+	if p.Y.Max *= 1.25; p.Y.Max <= 0 { // headroom for the legend
+		p.Y.Max = 1
+	}
+	p.Legend.Top = true
+	return p
+}
+
+func maxTime(ss []SampleRow) float64 {
+	m := 0.0
+	for _, s := range ss {
+		if !math.IsNaN(s.TimeS) && !math.IsInf(s.TimeS, 0) {
+			m = math.Max(m, math.Abs(s.TimeS))
+		}
+	}
+	return m
+}
+
+// seriesXY returns the sample times divided by div and the values picked by y.
+func seriesXY(ss []SampleRow, div float64, y func(SampleRow) float64) (xs, ys []float64) {
+	for _, s := range ss {
+		xs = append(xs, s.TimeS/div)
+		ys = append(ys, y(s))
+	}
+	return xs, ys
+}
+
+// addSeries draws (xs, ys) as lines broken wherever a value is not finite;
+// isolated points, or all points when marks is set, get a dot. It reports
+// whether anything was drawn.
+func addSeries(p *plot.Plot, xs, ys []float64, c color.Color, legend string, marks bool) bool {
+	style := draw.LineStyle{Color: c, Width: vg.Points(1.5)}
+	dot := draw.GlyphStyle{Color: c, Radius: vg.Points(1.8), Shape: draw.CircleGlyph{}}
+	var thumb plot.Thumbnailer
+	drawn := false
+	for _, seg := range finiteRuns(xs, ys) {
+		if len(seg) > 1 {
+			l, err := plotter.NewLine(seg)
+			if err != nil {
+				continue
+			}
+			l.LineStyle = style
+			p.Add(l)
+			thumb = l
+			drawn = true
+		}
+		if len(seg) == 1 || marks {
+			s, err := plotter.NewScatter(seg)
+			if err != nil {
+				continue
+			}
+			s.GlyphStyle = dot
+			p.Add(s)
+			if thumb == nil {
+				thumb = s
+			}
+			drawn = true
+		}
+	}
+	if drawn && legend != "" {
+		p.Legend.Add(legend, thumb)
+	}
+	return drawn
+}
+
+// finiteRuns splits the points into maximal runs where x and y are finite.
+func finiteRuns(xs, ys []float64) []plotter.XYs {
+	var runs []plotter.XYs
+	var cur plotter.XYs
+	for i := range xs {
+		x, y := xs[i], ys[i]
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(y) || math.IsInf(y, 0) {
+			if len(cur) > 0 {
+				runs = append(runs, cur)
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, plotter.XY{X: x, Y: y})
+	}
+	if len(cur) > 0 {
+		runs = append(runs, cur)
+	}
+	return runs
+}

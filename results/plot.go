@@ -1,0 +1,141 @@
+package results
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Size of every figure, and the resolution of the PNG versions.
+const (
+	plotWidth  = 6 * vg.Inch
+	plotHeight = 4 * vg.Inch
+	plotDPI    = 150
+)
+
+// figure is one plot drawn from a Run, saved as name.png and name.svg.
+type figure struct {
+	name string
+	draw func(r *Run) *plot.Plot
+}
+
+var figures = []figure{
+	{"hops", hopsPlot},
+	{"latency_cdf", latencyCDFPlot},
+	{"keys_per_node", keysPerNodePlot},
+	{"success_over_time", successPlot},
+	{"maintenance_over_time", trafficPlot},
+}
+
+// Plot draws the run's figures into dir, each as a PNG and an SVG file:
+// hops, latency_cdf, keys_per_node, success_over_time and
+// maintenance_over_time. A figure without data is still written, titled
+// "no data". Each file is replaced atomically.
+func Plot(dir string, r *Run) error {
+	if r == nil {
+		r = &Run{}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return plotInto(dir, dir, r)
+}
+
+// PlotFromDir reads the run directory dir and redraws its plots in place.
+func PlotFromDir(dir string) error {
+	r, err := Read(dir)
+	if err != nil {
+		return err
+	}
+	return Plot(dir, r)
+}
+
+// plotInto draws every figure into dir; errors name the file under final.
+func plotInto(dir, final string, r *Run) error {
+	for _, f := range figures {
+		p, err := build(f, r)
+		if err != nil {
+			return fmt.Errorf("results: plot %s: %w", filepath.Join(final, f.name), err)
+		}
+		for _, ext := range []string{".png", ".svg"} {
+			name := f.name + ext
+			if err := savePlot(dir, name, p); err != nil {
+				return fmt.Errorf("results: plot %s: %w", filepath.Join(final, name), err)
+			}
+		}
+	}
+	return nil
+}
+
+// build draws one figure, turning a panic inside gonum/plot into an error.
+func build(f figure, r *Run) (p *plot.Plot, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("drawing: %v", v)
+		}
+	}()
+	return f.draw(r), nil
+}
+
+// render draws p on a canvas of the format given by the extension of name.
+func render(p *plot.Plot, name string) (wt io.WriterTo, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("rendering: %v", v)
+		}
+	}()
+	switch filepath.Ext(name) {
+	case ".png":
+		c := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(plotDPI))
+		p.Draw(draw.New(c))
+		return vgimg.PngCanvas{Canvas: c}, nil
+	case ".svg":
+		c := vgsvg.New(plotWidth, plotHeight)
+		p.Draw(draw.New(c))
+		return c, nil
+	}
+	return nil, fmt.Errorf("unsupported plot format %q", name)
+}
+
+// savePlot writes p to dir/name through a temporary file in dir renamed
+// into place, so that name is never seen half-written.
+func savePlot(dir, name string, p *plot.Plot) error {
+	if err := writeHook(name); err != nil {
+		return err
+	}
+	wt, err := render(p, name)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	w := bufio.NewWriter(f)
+	_, err = wt.WriteTo(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, name))
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}

@@ -1,0 +1,266 @@
+// Package run builds one simulation from a scenario and runs it: it wires the
+// engine, the underlay, the protocol's nodes, the workload and the metrics
+// collector together, and classifies every lookup against an oracle that
+// knows the true owner of each key.
+package run
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"peerlab/engine"
+	"peerlab/metrics"
+	"peerlab/overlay"
+	"peerlab/results"
+	"peerlab/scenario"
+	"peerlab/underlay"
+)
+
+// Options tune a run without changing its results.
+type Options struct {
+	// Progress, if set, is called now and then with the fraction of virtual
+	// time done, from the simulating goroutine.
+	Progress func(done float64)
+}
+
+// Run simulates spec and returns its tables and summary. The spec must be valid.
+func Run(spec scenario.Spec, opts Options) (*results.Run, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	switch spec.Protocol {
+	case "chord":
+		r, err := newRunner(&spec, newChordBinding(&spec), opts)
+		if err != nil {
+			return nil, err
+		}
+		return r.run(), nil
+	}
+	return nil, fmt.Errorf("protocol: unknown protocol %q", spec.Protocol)
+}
+
+// binding is what the runner needs from a protocol beyond overlay.Protocol:
+// how to make nodes, and the oracle.
+type binding[M overlay.Message, T any] interface {
+	kinds() []overlay.KindInfo
+	// newNode returns fresh state for a host that is about to join.
+	newNode(host engine.NodeID) overlay.Protocol[M, T]
+	// first is called for the first node to join, before its Join: the
+	// place to load the initial data set.
+	first(host engine.NodeID)
+	// up and down keep the oracle's view of live nodes.
+	up(host engine.NodeID)
+	down(host engine.NodeID)
+	// owner is the oracle: the host and overlay identifier responsible for key.
+	owner(key uint64) (engine.NodeID, uint64)
+	// key returns workload key i.
+	key(i int) uint64
+	// storedKeys returns the keys a live host holds.
+	storedKeys(host engine.NodeID) int
+}
+
+type evKind uint8
+
+const (
+	evMessage evKind = iota
+	evTimer
+	evLookup
+	evSample
+	evJoin
+)
+
+// event is the engine payload: a message, a protocol timer or a runner action.
+type event[M overlay.Message, T any] struct {
+	kind  evKind
+	from  engine.NodeID
+	size  int32
+	msg   M
+	timer T
+}
+
+type runner[M overlay.Message, T any] struct {
+	spec  *scenario.Spec
+	b     binding[M, T]
+	opts  Options
+	sim   *engine.Sim[event[M, T]]
+	net   underlay.Model
+	netR  *rand.Rand
+	bootR *rand.Rand
+	nodes []overlay.Protocol[M, T]
+	rngs  []*rand.Rand // per node protocol streams
+	wl    []*rand.Rand // per node workload streams
+	col   *metrics.Collector
+	env   env[M, T]
+
+	upList []engine.NodeID // live nodes, for bootstrap choice
+	upPos  []int           // index of each node in upList, -1 when down
+
+	end     engine.Time
+	lost    uint64
+	started bool
+}
+
+func newRunner[M overlay.Message, T any](spec *scenario.Spec, b binding[M, T], opts Options) (*runner[M, T], error) {
+	streams := engine.NewStreams(spec.Seed)
+	n := spec.Nodes
+	net, err := spec.Underlay.Build(n, streams.Stream("underlay-build", 0))
+	if err != nil {
+		return nil, err
+	}
+	r := &runner[M, T]{
+		spec: spec, b: b, opts: opts, net: net,
+		netR:  streams.Stream("underlay", 0),
+		bootR: streams.Stream("bootstrap", 0),
+		nodes: make([]overlay.Protocol[M, T], n),
+		rngs:  make([]*rand.Rand, n),
+		wl:    make([]*rand.Rand, n),
+		upPos: make([]int, n),
+		end:   engine.At(spec.Duration),
+		col:   metrics.NewCollector(n, b.kinds(), engine.At(spec.Warmup)),
+	}
+	r.env.r = r
+	r.sim = engine.New(r.handle)
+	r.sim.AddNodes(n)
+	for i := range n {
+		r.rngs[i] = streams.Stream("node", uint64(i))
+		r.wl[i] = streams.Stream("workload", uint64(i))
+		r.upPos[i] = -1
+	}
+	// Initial arrivals.
+	for i := range n {
+		at := engine.Time(0)
+		if spec.Churn.Arrival == "ramp" && n > 1 {
+			at = engine.Time(int64(spec.Churn.ArrivalWindow) * int64(i) / int64(n))
+		}
+		r.sim.Schedule(at, event[M, T]{kind: evJoin, from: engine.NodeID(i)})
+	}
+	r.sim.Schedule(engine.At(spec.Output.SampleInterval), event[M, T]{kind: evSample})
+	if opts.Progress != nil {
+		r.sim.OnProgress(1<<16, func(now engine.Time, _ uint64) {
+			opts.Progress(float64(now) / float64(r.end))
+		})
+	}
+	return r, nil
+}
+
+func (r *runner[M, T]) run() *results.Run {
+	r.sim.RunUntil(r.end)
+	states := make([]metrics.NodeState, len(r.nodes))
+	for i := range r.nodes {
+		if r.sim.Alive(engine.NodeID(i)) {
+			states[i] = metrics.NodeState{Alive: true, Keys: r.b.storedKeys(engine.NodeID(i))}
+		}
+	}
+	st := r.sim.Stats()
+	res := r.col.Finish(r.end, states, st.Events)
+	res.Summary = append(res.Summary,
+		results.Metric{Key: "messages.lost", Value: float64(r.lost)},
+		results.Metric{Key: "messages.dropped", Value: float64(st.Dropped)},
+		results.Metric{Key: "nodes.total", Value: float64(len(r.nodes))},
+		results.Metric{Key: "nodes.live_at_end", Value: float64(r.sim.Live())},
+	)
+	return res
+}
+
+// handle is the engine's handler: one call per event, in order.
+func (r *runner[M, T]) handle(node engine.NodeID, ev event[M, T]) {
+	switch ev.kind {
+	case evMessage:
+		if ev.from != node {
+			r.col.Received(node, int(ev.size))
+		}
+		r.nodes[node].Deliver(r.envFor(node), ev.from, ev.msg)
+	case evTimer:
+		r.nodes[node].Fire(r.envFor(node), ev.timer)
+	case evLookup:
+		rng := r.wl[node]
+		key := r.b.key(rng.IntN(r.spec.Workload.Keys))
+		r.nodes[node].Lookup(r.envFor(node), key)
+		r.scheduleLookup(node)
+	case evSample:
+		now := r.sim.Now()
+		r.col.Sample(now, engine.At(r.spec.Output.SampleInterval), r.sim.Live())
+		if next := now.Add(r.spec.Output.SampleInterval); next <= r.end {
+			r.sim.Schedule(next, ev)
+		}
+	case evJoin:
+		r.join(ev.from)
+	}
+}
+
+func (r *runner[M, T]) join(node engine.NodeID) {
+	boot := engine.None
+	if len(r.upList) > 0 {
+		boot = r.upList[r.bootR.IntN(len(r.upList))]
+	}
+	r.sim.Up(node)
+	r.upPos[node] = len(r.upList)
+	r.upList = append(r.upList, node)
+	r.nodes[node] = r.b.newNode(node)
+	if !r.started {
+		r.started = true
+		r.b.first(node)
+	}
+	r.b.up(node)
+	r.col.Live(r.sim.Now(), r.sim.Live())
+	r.nodes[node].Join(r.envFor(node), boot)
+	r.scheduleLookup(node)
+}
+
+func (r *runner[M, T]) scheduleLookup(node engine.NodeID) {
+	mean := r.spec.Workload.LookupInterval
+	if mean <= 0 {
+		return
+	}
+	gap := time.Duration(r.wl[node].ExpFloat64() * float64(mean))
+	r.sim.Timer(r.sim.Now().Add(gap), node, event[M, T]{kind: evLookup})
+}
+
+func (r *runner[M, T]) envFor(node engine.NodeID) *env[M, T] {
+	r.env.self = node
+	return &r.env
+}
+
+func (r *runner[M, T]) send(from, to engine.NodeID, m M) {
+	size := m.Size()
+	if from != to {
+		r.col.Sent(r.sim.Now(), from, m.Kind(), size)
+	}
+	d, ok := r.net.Delay(from, to, size, r.netR)
+	if !ok {
+		r.lost++
+		return
+	}
+	r.sim.Post(r.sim.Now().Add(d), to, event[M, T]{kind: evMessage, from: from, size: int32(size), msg: m})
+}
+
+func (r *runner[M, T]) lookupDone(node engine.NodeID, res overlay.LookupResult) {
+	outcome := results.Failed
+	if !res.Failed {
+		owner, id := r.b.owner(res.Key)
+		if res.Owner == owner && res.OwnerID == id {
+			outcome = results.Success
+		} else {
+			outcome = results.Incorrect
+		}
+	}
+	r.col.Lookup(res.Start, r.sim.Now(), node, res.Key, outcome, res.Hops)
+}
+
+// env is the overlay.Env the runner hands to protocol nodes. One value is
+// reused for every call, with self set to the node being called.
+type env[M overlay.Message, T any] struct {
+	r    *runner[M, T]
+	self engine.NodeID
+}
+
+func (e *env[M, T]) Now() engine.Time           { return e.r.sim.Now() }
+func (e *env[M, T]) Self() engine.NodeID        { return e.self }
+func (e *env[M, T]) Rand() *rand.Rand           { return e.r.rngs[e.self] }
+func (e *env[M, T]) Send(to engine.NodeID, m M) { e.r.send(e.self, to, m) }
+func (e *env[M, T]) After(d time.Duration, t T) engine.TimerID {
+	return e.r.sim.Timer(e.r.sim.Now().Add(d), e.self, event[M, T]{kind: evTimer, timer: t})
+}
+func (e *env[M, T]) Cancel(id engine.TimerID)            { e.r.sim.Cancel(id) }
+func (e *env[M, T]) LookupDone(res overlay.LookupResult) { e.r.lookupDone(e.self, res) }
