@@ -131,3 +131,12 @@ func TestPlotFromDirBadInput(t *testing.T) {
 		t.Error("PlotFromDir on a missing directory succeeded")
 	}
 }
+
+// A hop axis starting just below zero must not label its first tick "-0".
+func TestIntegerTicksNoNegativeZero(t *testing.T) {
+	for _, tk := range (integerTicks{}).Ticks(-0.5, 8.5) {
+		if tk.Label == "-0" {
+			t.Fatalf("tick at %v labelled %q", tk.Value, tk.Label)
+		}
+	}
+}

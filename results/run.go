@@ -76,4 +76,7 @@ type Run struct {
 	// Perf is written as perf.json: wall-clock figures, the one file allowed
 	// to differ between two runs of the same scenario and seed. May be nil.
 	Perf any
+	// SkipPlots makes Write leave out the figures (they can be drawn later
+	// with PlotFromDir).
+	SkipPlots bool
 }

@@ -93,7 +93,7 @@ func (integerTicks) Ticks(min, max float64) []plot.Tick {
 	for v := lo; v <= hi; v++ {
 		t := plot.Tick{Value: v}
 		if math.Mod(v, step) == 0 {
-			t.Label = strconv.FormatFloat(v, 'f', 0, 64)
+			t.Label = fmtTick(v, 0)
 		}
 		ticks = append(ticks, t)
 	}

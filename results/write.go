@@ -77,6 +77,9 @@ func fillDir(tmp, final string, r *Run) error {
 			return fmt.Errorf("results: write %s: %w", filepath.Join(final, f.name), err)
 		}
 	}
+	if r.SkipPlots {
+		return nil
+	}
 	return plotInto(tmp, final, r)
 }
 

@@ -80,7 +80,7 @@ func Default() Spec {
 		Chord:    chord.DefaultConfig(),
 		Underlay: underlay.DefaultConfig(),
 		Workload: Workload{LookupInterval: time.Minute, Keys: 10000},
-		Churn:    Churn{Model: "none", Arrival: "ramp", ArrivalWindow: 5 * time.Minute},
+		Churn:    Churn{Model: "none", Arrival: "ramp", ArrivalWindow: 10 * time.Minute},
 		Output:   Output{SampleInterval: time.Minute, Plots: true},
 	}
 }

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+
+	"peerlab/scenario"
+	"peerlab/scenarios"
+)
+
+// source is a scenario's YAML text and where it came from.
+type source struct {
+	name string // as shown in messages: a path, or "embedded:NAME"
+	data []byte
+}
+
+// findScenario resolves -scenario: an existing file path; else a bare NAME
+// found as scenarios/NAME.yaml under the working directory; else the embedded
+// scenario NAME. An empty arg means the embedded default.
+func findScenario(arg string) (source, error) {
+	if arg == "" {
+		arg = "default"
+	}
+	if data, err := os.ReadFile(arg); err == nil {
+		return source{name: arg, data: data}, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return source{}, fmt.Errorf("scenario %s: %w", arg, err)
+	}
+	if !strings.ContainsAny(arg, `/\`) {
+		name := strings.TrimSuffix(arg, ".yaml")
+		local := filepath.Join("scenarios", name+".yaml")
+		if data, err := os.ReadFile(local); err == nil {
+			return source{name: local, data: data}, nil
+		}
+		if data, err := scenarios.Read(name); err == nil {
+			return source{name: "embedded:" + name, data: data}, nil
+		}
+	}
+	return source{}, fmt.Errorf("scenario %q: no such file, and no scenarios/%s.yaml here nor an embedded scenario of that name (embedded: %s)",
+		arg, strings.TrimSuffix(arg, ".yaml"), strings.Join(scenarios.Names(), ", "))
+}
+
+// loadSpec decodes a scenario strictly onto the defaults, applies -set
+// overrides (key=value, value parsed as a YAML scalar) and validates it.
+func loadSpec(src source, sets []string) (scenario.Spec, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(src.data)); err != nil {
+		return scenario.Spec{}, fmt.Errorf("%s: not valid YAML: %w", src.name, err)
+	}
+	known := knownKeys(reflect.TypeOf(scenario.Spec{}), "")
+	if err := checkKeys(v.AllKeys(), known, src.name); err != nil {
+		return scenario.Spec{}, err
+	}
+	for _, s := range sets {
+		key, val, ok := strings.Cut(s, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" {
+			return scenario.Spec{}, fmt.Errorf("-set %q: want key=value, e.g. -set nodes=4096", s)
+		}
+		if err := checkKeys([]string{key}, known, "-set"); err != nil {
+			return scenario.Spec{}, err
+		}
+		var parsed any
+		if err := yaml.Unmarshal([]byte(val), &parsed); err != nil {
+			return scenario.Spec{}, fmt.Errorf("-set %s: cannot read value %q: %v", key, val, err)
+		}
+		if parsed == nil {
+			parsed = ""
+		}
+		v.Set(key, parsed)
+	}
+	spec := scenario.Default()
+	err := v.UnmarshalExact(&spec, func(c *mapstructure.DecoderConfig) {
+		c.WeaklyTypedInput = false
+		c.ErrorUnused = true
+		c.DecodeHook = durationHook
+	})
+	if err != nil {
+		return scenario.Spec{}, fmt.Errorf("%s: %s", src.name, tidyDecodeError(err))
+	}
+	if err := spec.Validate(); err != nil {
+		return scenario.Spec{}, fmt.Errorf("%s: %w", src.name, err)
+	}
+	return spec, nil
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+// durationHook parses durations from strings such as "30s" or "1h30m" and
+// rejects bare numbers, which would otherwise silently mean nanoseconds.
+func durationHook(from, to reflect.Type, data any) (any, error) {
+	if to != durationType {
+		return data, nil
+	}
+	s, ok := data.(string)
+	if !ok {
+		return nil, fmt.Errorf("want a duration with a unit such as \"30s\" or \"1h\", got %v", data)
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return nil, fmt.Errorf("want a duration such as \"30s\" or \"1h\", got %q", s)
+	}
+	return d, nil
+}
+
+// tidyDecodeError drops mapstructure's preamble so the message starts with the key.
+func tidyDecodeError(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "decoding failed due to the following error(s):")
+	msg = strings.TrimSpace(msg)
+	msg = strings.ReplaceAll(msg, "\n\n", "; ")
+	return msg
+}
+
+// knownKeys lists the dotted keys of a struct type's mapstructure tags; a
+// nested struct contributes both its own key and its fields.
+func knownKeys(t reflect.Type, prefix string) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("mapstructure")
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		key := prefix + tag
+		out = append(out, key)
+		if f.Type.Kind() == reflect.Struct && f.Type != durationType {
+			out = append(out, knownKeys(f.Type, key+".")...)
+		}
+	}
+	return out
+}
+
+// checkKeys reports the first key that the schema does not know, with the
+// closest known key as a suggestion.
+func checkKeys(keys, known []string, where string) error {
+	slices.Sort(keys)
+	for _, k := range keys {
+		if slices.Contains(known, k) {
+			continue
+		}
+		best, bestD := "", 4
+		for _, c := range known {
+			if d := editDistance(k, c); d < bestD {
+				best, bestD = c, d
+			}
+		}
+		if best != "" {
+			return fmt.Errorf("%s: unknown key %q (did you mean %q?)", where, k, best)
+		}
+		return fmt.Errorf("%s: unknown key %q (known top-level keys: %s)", where, k, strings.Join(topLevel(known), ", "))
+	}
+	return nil
+}
+
+func topLevel(known []string) []string {
+	var out []string
+	for _, k := range known {
+		if !strings.Contains(k, ".") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

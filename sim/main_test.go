@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestBadInput checks that every kind of bad scenario input fails with a
+// message naming the key (or file) and what was expected.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string // substrings of the error
+	}{
+		{"misspelled key", []string{"-scenario", write("a.yaml", "chord:\n  stabilise: 10s\n")}, []string{"a.yaml", `unknown key "chord.stabilise"`, `did you mean "chord.stabilize"`}},
+		{"unknown top-level key", []string{"-scenario", write("b.yaml", "nodez: 10\n")}, []string{`unknown key "nodez"`, `"nodes"`}},
+		{"wrong type", []string{"-scenario", write("c.yaml", "nodes: lots\n")}, []string{"c.yaml", "nodes"}},
+		{"bare number duration", []string{"-scenario", write("d.yaml", "duration: 3600\n")}, []string{"duration", "unit"}},
+		{"bad duration", []string{"-scenario", write("e.yaml", "warmup: 5 minutes\n")}, []string{"warmup", `"5 minutes"`}},
+		{"out of range", []string{"-scenario", write("f.yaml", "chord:\n  successors: 0\n")}, []string{"f.yaml", "chord.successors", "between 1 and 64"}},
+		{"warmup past duration", []string{"-set", "warmup=2h"}, []string{"warmup", "duration"}},
+		{"bad lookup style", []string{"-set", "chord.lookup=sideways"}, []string{"chord.lookup", "sideways"}},
+		{"set unknown key", []string{"-set", "workload.lookup_intervl=30s"}, []string{"-set", `"workload.lookup_intervl"`, `"workload.lookup_interval"`}},
+		{"set without value", []string{"-set", "nodes"}, []string{"key=value"}},
+		{"bad seed", []string{"-seed", "-3"}, []string{"-seed", "non-negative integer"}},
+		{"missing scenario", []string{"-scenario", "no-such-scenario"}, []string{`"no-such-scenario"`, "embedded"}},
+		{"invalid yaml", []string{"-scenario", write("g.yaml", "nodes: [1,\n")}, []string{"g.yaml", "YAML"}},
+		{"bits too small", []string{"-set", "chord.bits=8", "-set", "nodes=1000"}, []string{"chord.bits", "too few"}},
+		{"unknown underlay", []string{"-set", "underlay.model=euclidian"}, []string{"underlay.model", "euclidian"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tc.name, " ", "-"))
+			var stdout, stderr bytes.Buffer
+			err := mainErr(append([]string{"validate"}, tc.args...), &stdout, &stderr)
+			if err == nil {
+				t.Fatalf("validate %v: no error", tc.args)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			// run must fail the same way and leave nothing behind.
+			if err := mainErr(append([]string{"run", "-quiet", "-out", out}, tc.args...), &stdout, &stderr); err == nil {
+				t.Fatalf("run %v: no error", tc.args)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("run %v left %s behind", tc.args, out)
+			}
+		})
+	}
+}
+
+// TestSetOverrides checks that -set and -seed reach the resolved scenario.
+func TestSetOverrides(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := mainErr([]string{"validate", "-scenario", "chord", "-seed", "7", "-set", "nodes=4096", "-set", "workload.lookup_interval=30s", "-set", "chord.lookup=iterative"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"nodes: 4096", "seed: 7", "lookup_interval: 30s", "lookup: iterative", "name: chord"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("resolved scenario lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+// TestEmbeddedScenariosAreValid validates every shipped scenario.
+func TestEmbeddedScenariosAreValid(t *testing.T) {
+	entries, err := filepath.Glob("../scenarios/*.yaml")
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no scenarios found: %v", err)
+	}
+	for _, p := range entries {
+		var stdout, stderr bytes.Buffer
+		if err := mainErr([]string{"validate", "-scenario", p}, &stdout, &stderr); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
+
+// TestDefaultScenarioDeterministic runs the embedded default scenario three
+// times — twice with GOMAXPROCS=1 and once with 2 — and requires every file
+// but perf.json to be byte-identical.
+func TestDefaultScenarioDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the default scenario three times")
+	}
+	base := t.TempDir()
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	var hashes []map[string]string
+	for i, procs := range []int{1, 1, 2} {
+		runtime.GOMAXPROCS(procs)
+		dir := filepath.Join(base, string(rune('a'+i)))
+		var stdout, stderr bytes.Buffer
+		if err := mainErr([]string{"-quiet", "-out", dir}, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, hashDir(t, dir))
+	}
+	want := []string{"hops.png", "hops.svg", "keys_per_node.png", "latency_cdf.png", "lookups.csv", "maintenance_over_time.png",
+		"manifest.json", "nodes.csv", "perf.json", "success_over_time.png", "summary.json", "timeseries.csv", "traffic.csv"}
+	for _, f := range want {
+		if _, ok := hashes[0][f]; !ok {
+			t.Errorf("run directory lacks %s", f)
+		}
+	}
+	for f, h := range hashes[0] {
+		if f == "perf.json" {
+			continue
+		}
+		for i := 1; i < len(hashes); i++ {
+			if hashes[i][f] != h {
+				t.Errorf("%s differs between run 1 and run %d", f, i+1)
+			}
+		}
+	}
+	if !slices.Equal(sortedKeys(hashes[0]), sortedKeys(hashes[2])) {
+		t.Errorf("runs wrote different file sets")
+	}
+}
+
+func hashDir(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		out[e.Name()] = hex.EncodeToString(sum[:])
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	var k []string
+	for x := range m {
+		k = append(k, x)
+	}
+	slices.Sort(k)
+	return k
+}
+
+// TestPlotCommand redraws the plots of a finished run.
+func TestPlotCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	var stdout, stderr bytes.Buffer
+	args := []string{"-quiet", "-out", dir, "-set", "nodes=50", "-set", "duration=10m", "-set", "warmup=5m", "-set", "churn.arrival_window=2m", "-set", "output.plots=false"}
+	if err := mainErr(args, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "hops.png")); !os.IsNotExist(err) {
+		t.Fatalf("output.plots=false still drew hops.png")
+	}
+	if err := mainErr([]string{"plot", dir}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"hops.png", "latency_cdf.svg", "keys_per_node.png", "success_over_time.png", "maintenance_over_time.svg"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("sim plot did not draw %s: %v", f, err)
+		}
+	}
+	if err := mainErr([]string{"plot", filepath.Join(dir, "missing")}, &stdout, &stderr); err == nil {
+		t.Errorf("sim plot of a missing directory succeeded")
+	}
+}
