@@ -31,6 +31,11 @@ type Config struct {
 	RPCTimeout time.Duration `mapstructure:"rpc_timeout"`
 	// LookupTimeout bounds a whole lookup; past it the lookup fails.
 	LookupTimeout time.Duration `mapstructure:"lookup_timeout"`
+	// SuccessorRouting lets a lookup step choose its next hop among the
+	// successor list as well as the fingers (the ToN version of Chord's
+	// closest_preceding_node). Off, only the fingers and the first successor
+	// are used: the routing of the paper's Fig. 10 simulations.
+	SuccessorRouting bool `mapstructure:"successor_routing"`
 	// IDs is how identifiers are chosen: "random" (from the run's random
 	// stream) or "sha1" (SHA-1 of the host or key name, as in the Chord paper).
 	IDs string `mapstructure:"ids"`
@@ -50,6 +55,7 @@ func DefaultConfig() Config {
 		CheckPredecessor: 120 * time.Second,
 		RPCTimeout:       time.Second,
 		LookupTimeout:    30 * time.Second,
+		SuccessorRouting: true,
 		IDs:              "random",
 	}
 }

@@ -141,10 +141,19 @@ func (h *Host) Leave(env Env) {
 		if !v.joined {
 			continue
 		}
-		s := v.succ[0]
+		// The host's other virtual nodes are leaving too, and a goodbye to
+		// one of them would be lost with its keys: hand over to the first
+		// successor on another host, and do not name a predecessor of ours.
+		s := v.self
+		for _, p := range v.succ {
+			if p.Host != h.host {
+				s = p
+				break
+			}
+		}
 		if s != v.self {
 			m := h.msg(v, OpLeaveToSucc, s)
-			m.A, m.Flag, m.Keys = v.pred, v.hasPred, v.keys
+			m.A, m.Flag, m.Keys = v.pred, v.hasPred && v.pred.Host != h.host, v.keys
 			env.Send(s.Host, m)
 		}
 		if v.hasPred && v.pred != v.self && v.pred != s {
@@ -252,6 +261,9 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		}
 	case OpTransfer:
 		v.keys = append(v.keys, m.Keys...)
+		// Keys that are not ours (they were sent before we learnt of a closer
+		// predecessor) go on towards their owner instead of staying here.
+		h.handOver(env, v)
 	case OpLeaveToSucc:
 		v.keys = append(v.keys, m.Keys...)
 		if v.hasPred && v.pred == m.From {
@@ -347,7 +359,16 @@ func (h *Host) notified(env Env, v *vnode, p Peer) {
 		return
 	}
 	v.pred, v.hasPred = p, true
-	// Hand over the keys that p is now responsible for.
+	h.handOver(env, v)
+}
+
+// handOver sends the predecessor the keys outside (predecessor, self]: they
+// are its own or, passed on in turn, those of the nodes before it.
+func (h *Host) handOver(env Env, v *vnode) {
+	if !v.hasPred || v.pred == v.self {
+		return
+	}
+	p := v.pred
 	var moving []uint64
 	kept := v.keys[:0]
 	for _, k := range v.keys {
@@ -484,6 +505,11 @@ func (h *Host) continueFix(env Env, v *vnode) {
 
 // closestPreceding returns the two known peers that most closely precede key
 // (a is the closest); n says how many were found.
+//
+// Fingers are scanned from the farthest down, skipping runs of equal entries
+// (most low fingers all point at the successor), and the scan stops at the
+// second distinct finger inside (self, key): in a finger table the first hits
+// going down are the closest. The successor list is always considered.
 func (h *Host) closestPreceding(v *vnode, key uint64) (a, b Peer, n int) {
 	var da, db uint64
 	consider := func(p Peer) {
@@ -503,12 +529,23 @@ func (h *Host) closestPreceding(v *vnode, key uint64) (a, b Peer, n int) {
 			b, db, n = p, d, 2
 		}
 	}
-	for i := len(v.finger) - 1; i >= 0; i-- {
-		if v.fingerOK&(1<<uint(i)) != 0 {
-			consider(v.finger[i])
+	found := 0
+	var last Peer
+	for i := len(v.finger) - 1; i >= 0 && found < 2; i-- {
+		if v.fingerOK&(1<<uint(i)) == 0 || v.finger[i] == last {
+			continue
+		}
+		last = v.finger[i]
+		if last != v.self && h.space.InOpen(last.ID, v.self.ID, key) {
+			consider(last)
+			found++
 		}
 	}
-	for _, p := range v.succ {
+	succ := v.succ
+	if !h.cfg.SuccessorRouting && len(succ) > 1 {
+		succ = succ[:1] // the successor is the paper's first finger
+	}
+	for _, p := range succ {
 		consider(p)
 	}
 	return a, b, n

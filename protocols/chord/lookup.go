@@ -171,7 +171,13 @@ func (h *Host) startLookup(env Env, v *vnode, p purpose, key uint64, finger int)
 	l.idx = idx
 	l.active, l.purpose, l.v, l.key, l.start, l.finger, l.n = true, p, v.self.V, key, env.Now(), finger, 0
 	id := h.lookupID(l)
-	l.timer = env.After(h.cfg.LookupTimeout, Timer{Kind: TimerLookup, V: v.self.V, Ref: id})
+	// A recursive lookup waits for a result that may never come, so it needs
+	// a timer. An iterative one is driven by its own steps' answers and
+	// timeouts; it checks its deadline at each step instead, which keeps a
+	// 30-second timer per lookup out of the event queue.
+	if h.cfg.Lookup == Recursive {
+		l.timer = env.After(h.cfg.LookupTimeout, Timer{Kind: TimerLookup, V: v.self.V, Ref: id})
+	}
 
 	if p == purposeJoin {
 		boot := Peer{Host: v.bootstrap}
@@ -250,7 +256,7 @@ func (h *Host) iterate(env Env, l *lookup) {
 			best = i
 		}
 	}
-	if best < 0 {
+	if best < 0 || env.Now().Sub(l.start) >= h.cfg.LookupTimeout {
 		h.finishLookupHops(env, l, Peer{}, false, 0)
 		return
 	}

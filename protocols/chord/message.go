@@ -108,8 +108,10 @@ func (m Message) Size() int {
 		n += id + ref + overlay.SmallIntBytes
 	case OpResult:
 		n += ref + overlay.SmallIntBytes
-	case OpGetPredResp, OpLeaveToPred:
+	case OpGetPredResp:
 		n += ref + overlay.SmallIntBytes + len(m.Peers)*ref
+	case OpLeaveToPred: // the successor list only: no predecessor field
+		n += overlay.SmallIntBytes + len(m.Peers)*ref
 	case OpLeaveToSucc:
 		n += ref + overlay.SmallIntBytes + len(m.Keys)*id
 	case OpTransfer:
