@@ -19,8 +19,9 @@ type Collector struct {
 	kinds  []overlay.KindInfo
 	warmup engine.Time
 
-	// per node, whole run
-	msgsSent, bytesSent, msgsRecv, bytesRecv []int64
+	// per node, whole run; one struct per node so that counting a message
+	// touches one cache line
+	perNode []nodeCounters
 
 	// per kind, current sampling interval and since warm-up
 	intMsgs, intBytes     []int64
@@ -40,14 +41,18 @@ type Collector struct {
 	traffic []results.TrafficRow
 }
 
+// nodeCounters is one host's traffic over the whole run.
+type nodeCounters struct {
+	msgsSent, bytesSent, msgsRecv, bytesRecv int64
+}
+
 // NewCollector returns a collector for a run of `nodes` hosts whose messages
 // are classified by kinds; measurements before warmup are kept out of the summary.
 func NewCollector(nodes int, kinds []overlay.KindInfo, warmup engine.Time) *Collector {
 	k := len(kinds)
 	return &Collector{
 		kinds: kinds, warmup: warmup,
-		msgsSent: make([]int64, nodes), bytesSent: make([]int64, nodes),
-		msgsRecv: make([]int64, nodes), bytesRecv: make([]int64, nodes),
+		perNode: make([]nodeCounters, nodes),
 		intMsgs: make([]int64, k), intBytes: make([]int64, k),
 		afterMsgs: make([]int64, k), afterBytes: make([]int64, k),
 	}
@@ -55,8 +60,9 @@ func NewCollector(nodes int, kinds []overlay.KindInfo, warmup engine.Time) *Coll
 
 // Sent records a message of the given kind and size leaving from at time now.
 func (c *Collector) Sent(now engine.Time, from engine.NodeID, kind uint8, size int) {
-	c.msgsSent[from]++
-	c.bytesSent[from] += int64(size)
+	n := &c.perNode[from]
+	n.msgsSent++
+	n.bytesSent += int64(size)
 	c.intMsgs[kind]++
 	c.intBytes[kind] += int64(size)
 	if now >= c.warmup {
@@ -67,8 +73,9 @@ func (c *Collector) Sent(now engine.Time, from engine.NodeID, kind uint8, size i
 
 // Received records a message delivered to node to.
 func (c *Collector) Received(to engine.NodeID, size int) {
-	c.msgsRecv[to]++
-	c.bytesRecv[to] += int64(size)
+	n := &c.perNode[to]
+	n.msgsRecv++
+	n.bytesRecv += int64(size)
 }
 
 // Live records that the number of live nodes changed to n at time now.

@@ -26,8 +26,8 @@ func (c *Collector) Finish(end engine.Time, nodes []NodeState, events uint64) *r
 	for i, n := range nodes {
 		r.Nodes = append(r.Nodes, results.NodeRow{
 			Node: i, Alive: n.Alive, Keys: n.Keys,
-			MsgsSent: c.msgsSent[i], BytesSent: c.bytesSent[i],
-			MsgsRecv: c.msgsRecv[i], BytesRecv: c.bytesRecv[i],
+			MsgsSent: c.perNode[i].msgsSent, BytesSent: c.perNode[i].bytesSent,
+			MsgsRecv: c.perNode[i].msgsRecv, BytesRecv: c.perNode[i].bytesRecv,
 		})
 		if n.Alive {
 			keys = append(keys, float64(n.Keys))

@@ -50,6 +50,8 @@ type Host struct {
 	host  engine.NodeID
 	vn    []vnode
 
+	scratch []Peer // reused to assemble candidate successor lists
+
 	rpcs     []rpc
 	freeRPCs []uint32
 	looks    []lookup
@@ -318,12 +320,13 @@ func (h *Host) stabilizeResponse(env Env, v *vnode, m Message) {
 		return // the successor changed meanwhile
 	}
 	closer := m.Flag && m.A != v.self && h.space.InOpen(m.A.ID, v.self.ID, s.ID)
-	list := make([]Peer, 0, h.cfg.Successors+1)
+	list := h.scratch[:0]
 	if closer {
 		list = append(list, m.A)
 	}
 	list = append(list, s)
 	list = append(list, m.Peers...)
+	h.scratch = list
 	h.setSuccessors(v, list)
 	if closer {
 		// The successor moved closer: ask the new one straight away rather
