@@ -16,6 +16,7 @@ import (
 
 	"peerlab/engine"
 	"peerlab/overlay"
+	"peerlab/slots"
 )
 
 // Env is the environment a Chord host runs in.
@@ -52,10 +53,8 @@ type Host struct {
 
 	scratch []Peer // reused to assemble candidate successor lists
 
-	rpcs     []rpc
-	freeRPCs []uint32
-	looks    []lookup
-	freeLook []uint32
+	rpcs  slots.Table[rpc]    // outstanding requests
+	looks slots.Table[lookup] // lookups in progress at this host
 }
 
 var _ overlay.Protocol[Message, Timer] = (*Host)(nil)

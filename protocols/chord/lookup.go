@@ -3,6 +3,7 @@ package chord
 import (
 	"peerlab/engine"
 	"peerlab/overlay"
+	"peerlab/slots"
 )
 
 // rpcKind says what an outstanding request was for.
@@ -17,9 +18,7 @@ const (
 
 // rpc is an outstanding request waiting for its answer or its timeout.
 type rpc struct {
-	idx    uint32 // own index in Host.rpcs
-	gen    uint32
-	active bool
+	id     uint64 // its own slots.ID in Host.rpcs
 	kind   rpcKind
 	v      uint16
 	peer   Peer
@@ -51,9 +50,7 @@ type cand struct {
 
 // lookup is a lookup in progress at its origin.
 type lookup struct {
-	idx     uint32 // own index in Host.looks
-	gen     uint32
-	active  bool
+	id      uint64 // its own slots.ID in Host.looks
 	purpose purpose
 	v       uint16
 	key     uint64
@@ -64,24 +61,13 @@ type lookup struct {
 	n       int
 }
 
-func packID(gen, idx uint32) uint64 { return uint64(gen)<<32 | uint64(idx) }
-
 // ---- request bookkeeping ----
 
 // call sends m to p as a request of the given kind and arms its timeout.
 func (h *Host) call(env Env, v *vnode, kind rpcKind, p Peer, m Message, lookupID uint64) *rpc {
-	var idx uint32
-	if n := len(h.freeRPCs); n > 0 {
-		idx = h.freeRPCs[n-1]
-		h.freeRPCs = h.freeRPCs[:n-1]
-	} else {
-		h.rpcs = append(h.rpcs, rpc{})
-		idx = uint32(len(h.rpcs) - 1)
-	}
-	r := &h.rpcs[idx]
-	r.idx = idx
-	r.active, r.kind, r.v, r.peer, r.lookup = true, kind, v.self.V, p, lookupID
-	id := packID(r.gen, idx)
+	sid, r := h.rpcs.Alloc()
+	id := uint64(sid)
+	r.id, r.kind, r.v, r.peer, r.lookup = id, kind, v.self.V, p, lookupID
 	if kind == rpcForward {
 		m.Hop = id
 		r.fwd = m
@@ -93,17 +79,7 @@ func (h *Host) call(env Env, v *vnode, kind rpcKind, p Peer, m Message, lookupID
 	return r
 }
 
-func (h *Host) rpcByID(id uint64) *rpc {
-	idx := uint32(id)
-	if int(idx) >= len(h.rpcs) {
-		return nil
-	}
-	r := &h.rpcs[idx]
-	if !r.active || r.gen != uint32(id>>32) {
-		return nil
-	}
-	return r
-}
+func (h *Host) rpcByID(id uint64) *rpc { return h.rpcs.Get(slots.ID(id)) }
 
 // endRPC retires a request that was answered.
 func (h *Host) endRPC(env Env, r *rpc) {
@@ -111,10 +87,7 @@ func (h *Host) endRPC(env Env, r *rpc) {
 	h.freeRPC(r)
 }
 
-func (h *Host) freeRPC(r *rpc) {
-	*r = rpc{idx: r.idx, gen: r.gen + 1}
-	h.freeRPCs = append(h.freeRPCs, r.idx)
-}
+func (h *Host) freeRPC(r *rpc) { h.rpcs.Free(slots.ID(r.id)) }
 
 // rpcTimeout handles a request that got no answer in time: the peer is
 // presumed dead and forgotten, and the work it was part of moves on.
@@ -140,37 +113,16 @@ func (h *Host) rpcTimeout(env Env, id uint64) {
 
 // ---- lookups ----
 
-func (h *Host) lookupByID(id uint64) *lookup {
-	idx := uint32(id)
-	if int(idx) >= len(h.looks) {
-		return nil
-	}
-	l := &h.looks[idx]
-	if !l.active || l.gen != uint32(id>>32) {
-		return nil
-	}
-	return l
-}
+func (h *Host) lookupByID(id uint64) *lookup { return h.looks.Get(slots.ID(id)) }
 
-func (h *Host) lookupID(l *lookup) uint64 {
-	return packID(l.gen, l.idx)
-}
+func (h *Host) lookupID(l *lookup) uint64 { return l.id }
 
 // startLookup begins a lookup for key at v. Lookups that v can answer from
 // its own state end at once with zero hops.
 func (h *Host) startLookup(env Env, v *vnode, p purpose, key uint64, finger int) {
-	var idx uint32
-	if n := len(h.freeLook); n > 0 {
-		idx = h.freeLook[n-1]
-		h.freeLook = h.freeLook[:n-1]
-	} else {
-		h.looks = append(h.looks, lookup{})
-		idx = uint32(len(h.looks) - 1)
-	}
-	l := &h.looks[idx]
-	l.idx = idx
-	l.active, l.purpose, l.v, l.key, l.start, l.finger, l.n = true, p, v.self.V, key, env.Now(), finger, 0
-	id := h.lookupID(l)
+	sid, l := h.looks.Alloc()
+	id := uint64(sid)
+	l.id, l.purpose, l.v, l.key, l.start, l.finger = id, p, v.self.V, key, env.Now(), finger
 	// A recursive lookup waits for a result that may never come, so it needs
 	// a timer. An iterative one is driven by its own steps' answers and
 	// timeouts; it checks its deadline at each step instead, which keeps a
@@ -344,8 +296,7 @@ func (h *Host) finishLookup(env Env, l *lookup, res Peer, ok bool) {
 func (h *Host) finishLookupHops(env Env, l *lookup, res Peer, ok bool, hops int) {
 	env.Cancel(l.timer)
 	p, vi, key, start, finger := l.purpose, l.v, l.key, l.start, l.finger
-	*l = lookup{idx: l.idx, gen: l.gen + 1}
-	h.freeLook = append(h.freeLook, l.idx)
+	h.looks.Free(slots.ID(l.id))
 	v := &h.vn[vi]
 	switch p {
 	case purposeWorkload:
