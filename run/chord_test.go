@@ -42,24 +42,10 @@ func (c *chordRun) runUntil(d time.Duration) { c.r.sim.RunUntil(engine.At(d)) }
 // leave makes host leave gracefully, as a churn model would: the protocol's
 // Leave (its goodbyes leave at the current virtual time), then down in the
 // engine, the oracle, the collector and the bootstrap list.
-func (c *chordRun) leave(host engine.NodeID) {
-	c.r.nodes[host].Leave(c.r.envFor(host))
-	c.crash(host)
-}
+func (c *chordRun) leave(host engine.NodeID) { c.r.depart(host, true) }
 
 // crash takes host down without telling it.
-func (c *chordRun) crash(host engine.NodeID) {
-	r := c.r
-	r.sim.Down(host)
-	c.b.down(host)
-	r.col.Live(r.sim.Now(), r.sim.Live())
-	i := r.upPos[host]
-	last := r.upList[len(r.upList)-1]
-	r.upList[i] = last
-	r.upPos[last] = i
-	r.upList = r.upList[:len(r.upList)-1]
-	r.upPos[host] = -1
-}
+func (c *chordRun) crash(host engine.NodeID) { c.r.depart(host, false) }
 
 // liveHosts lists the hosts that are up.
 func (c *chordRun) liveHosts() []engine.NodeID {
@@ -741,4 +727,48 @@ func TestRunDeterministic(t *testing.T) {
 	if other, _ := runHash(t, spec, 2); other == first {
 		t.Errorf("seeds %d and %d give the same results", spec.Seed-1, spec.Seed)
 	}
+}
+
+// TestChordRejoin crashes 20 hosts and brings them back later, as churn
+// does: each returns as a new incarnation with empty state, joins through a
+// live host, and takes over the surviving keys of its arc.
+func TestChordRejoin(t *testing.T) {
+	cr, s := converged200(t, 5, 1, 18*time.Minute)
+	hosts := pick(cr, 20, 3, nil)
+	lost := map[uint64]int{}
+	at := s.Warmup
+	for _, h := range hosts {
+		at += 3 * time.Second
+		cr.runUntil(at)
+		for _, k := range cr.heldKeys(h) {
+			lost[k]++
+		}
+		cr.crash(h)
+	}
+	var kept []uint64
+	for _, k := range cr.b.keys {
+		if lost[k] > 0 {
+			lost[k]--
+			continue
+		}
+		kept = append(kept, k)
+	}
+	if len(kept) == len(cr.b.keys) {
+		t.Fatalf("the crashed hosts held no keys: the test checks nothing")
+	}
+	at += 5 * time.Minute
+	for _, h := range hosts {
+		at += 3 * time.Second
+		cr.runUntil(at)
+		cr.r.join(h)
+	}
+	if live := cr.r.sim.Live(); live != s.Nodes {
+		t.Fatalf("%d hosts live after the rejoins, want %d", live, s.Nodes)
+	}
+	settled := at + 8*time.Minute
+	cr.runUntil(settled)
+	cr.checkRouting(t, true)
+	cr.checkKeys(t, kept)
+	cr.runUntil(settled + 5*time.Minute)
+	cr.checkLookups(t, settled, 180*4)
 }

@@ -68,6 +68,8 @@ const (
 	evLookup
 	evSample
 	evJoin
+	evLeave // graceful departure: the protocol says goodbye, then the node goes down
+	evCrash // the node goes down without a word
 )
 
 // event is the engine payload: a message, a protocol timer or a runner action.
@@ -185,10 +187,36 @@ func (r *runner[M, T]) handle(node engine.NodeID, ev event[M, T]) {
 			r.sim.Schedule(next, ev)
 		}
 	case evJoin:
-		r.join(ev.from)
+		if !r.sim.Alive(ev.from) {
+			r.join(ev.from)
+		}
+	case evLeave, evCrash:
+		if r.sim.Alive(ev.from) {
+			r.depart(ev.from, ev.kind == evLeave)
+		}
 	}
 }
 
+// depart takes node down: after the protocol's goodbyes (sent at the current
+// time) when graceful, silently otherwise. Its pending timers go stale, and
+// messages that reach it while it is down are dropped.
+func (r *runner[M, T]) depart(node engine.NodeID, graceful bool) {
+	if graceful {
+		r.nodes[node].Leave(r.envFor(node))
+	}
+	r.sim.Down(node)
+	r.b.down(node)
+	r.col.Live(r.sim.Now(), r.sim.Live())
+	i, last := r.upPos[node], r.upList[len(r.upList)-1]
+	r.upList[i] = last
+	r.upPos[last] = i
+	r.upList = r.upList[:len(r.upList)-1]
+	r.upPos[node] = -1
+}
+
+// join brings node up with fresh protocol state (a node that left or crashed
+// comes back as a new incarnation, remembering nothing) and joins it through
+// a random live node.
 func (r *runner[M, T]) join(node engine.NodeID) {
 	boot := engine.None
 	if len(r.upList) > 0 {
