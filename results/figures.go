@@ -153,6 +153,11 @@ func successPlot(r *Run) *plot.Plot {
 		return noData(p)
 	}
 	p.X.Min = math.Min(p.X.Min, 0)
+	if w, ok := warmupSeconds(r); ok {
+		markWarmup(p, w/div, 0, 1)
+		p.Legend.Top = false
+		p.Legend.Left = false
+	}
 	return p
 }
 
@@ -172,6 +177,9 @@ func trafficPlot(r *Run) *plot.Plot {
 	p.X.Min = math.Min(p.X.Min, 0)
 	if p.Y.Max *= 1.25; p.Y.Max <= 0 { // headroom for the legend
 		p.Y.Max = 1
+	}
+	if w, ok := warmupSeconds(r); ok {
+		markWarmup(p, w/div, 0, p.Y.Max/1.25)
 	}
 	p.Legend.Top = true
 	return p
