@@ -90,6 +90,11 @@ func loadSpec(src source, sets []string) (scenario.Spec, error) {
 	if err != nil {
 		return scenario.Spec{}, fmt.Errorf("%s: %s", src.name, tidyDecodeError(err))
 	}
+	// A relative data file named in a scenario file is relative to that
+	// file's folder, so the scenario runs from any working directory.
+	if f := spec.Underlay.MatrixFile; f != "" && !filepath.IsAbs(f) && !strings.HasPrefix(src.name, "embedded:") {
+		spec.Underlay.MatrixFile = filepath.Join(filepath.Dir(src.name), f)
+	}
 	if err := spec.Validate(); err != nil {
 		return scenario.Spec{}, fmt.Errorf("%s: %w", src.name, err)
 	}

@@ -188,3 +188,44 @@ func TestPlotCommand(t *testing.T) {
 		t.Errorf("sim plot of a missing directory succeeded")
 	}
 }
+
+// TestMatrixUnderlayScenario runs a small scenario over the PlanetLab RTT
+// matrix, named relative to the scenario file's folder.
+func TestMatrixUnderlayScenario(t *testing.T) {
+	abs, err := filepath.Abs("../../shared/data/planetlab-490/PlanetLabData_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		t.Skipf("PlanetLab matrix not available (%v): ../shared is absent", err)
+	}
+	dir := t.TempDir()
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scen := filepath.Join(dir, "pl.yaml")
+	text := "name: pl\nnodes: 100\nduration: 20m\nwarmup: 10m\nchurn:\n  arrival_window: 3m\nunderlay:\n  model: matrix\n  matrix_file: " + rel + "\n"
+	if err := os.WriteFile(scen, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	var stdout, stderr bytes.Buffer
+	if err := mainErr([]string{"-quiet", "-scenario", scen, "-out", out, "-set", "output.plots=false"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"success_rate": 1`) {
+		t.Errorf("lookups over the PlanetLab matrix did not all succeed:\n%s", b)
+	}
+	// A missing matrix file is an error naming the file.
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("underlay:\n  model: matrix\n  matrix_file: nothere.txt\n"), 0o644)
+	err = mainErr([]string{"-quiet", "-scenario", bad, "-out", filepath.Join(dir, "o2")}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "nothere.txt") {
+		t.Errorf("missing matrix file: %v, want an error naming it", err)
+	}
+}

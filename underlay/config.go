@@ -14,6 +14,7 @@ const (
 	ModelConstant  = "constant"
 	ModelUniform   = "uniform"
 	ModelEuclidean = "euclidean"
+	ModelMatrix    = "matrix"
 )
 
 // Config describes an underlay: the "underlay" section of a run
@@ -38,6 +39,17 @@ type Config struct {
 	// Loss is the probability that a message is dropped, in [0, 1); 0 means
 	// none.
 	Loss float64 `mapstructure:"loss"`
+	// MatrixFile is the measured RTT matrix of the matrix model (square or
+	// p2psim/King format; see ReadMatrixUnit). A relative path is resolved
+	// by the caller (the sim command: against the scenario file's folder).
+	MatrixFile string `mapstructure:"matrix_file"`
+	// MatrixFormat is "auto" (detect), "square" or "king".
+	MatrixFormat string `mapstructure:"matrix_format"`
+	// MatrixUnit is the duration of one unit of the file's numbers (1ms, 1us).
+	MatrixUnit time.Duration `mapstructure:"matrix_unit"`
+	// SameHost is the one-way delay between two nodes mapped onto the same
+	// matrix host; 0 means half the matrix's smallest RTT.
+	SameHost time.Duration `mapstructure:"same_host"`
 }
 
 // DefaultConfig returns the default underlay: a euclidean plane with a median
@@ -51,6 +63,9 @@ func DefaultConfig() Config {
 		Min:       10 * time.Millisecond,
 		Max:       100 * time.Millisecond,
 		MedianRTT: 100 * time.Millisecond,
+
+		MatrixFormat: MatrixFormatAuto,
+		MatrixUnit:   time.Millisecond,
 	}
 }
 
@@ -68,6 +83,7 @@ func (c Config) Validate() error {
 	}{
 		{"delay", c.Delay}, {"min", c.Min}, {"max", c.Max},
 		{"median_rtt", c.MedianRTT}, {"jitter", c.Jitter},
+		{"matrix_unit", c.MatrixUnit}, {"same_host", c.SameHost},
 	} {
 		if f.d < 0 {
 			bad(f.key, "must be a non-negative duration, got %v", f.d)
@@ -83,8 +99,20 @@ func (c Config) Validate() error {
 		if c.MedianRTT == 0 {
 			bad("median_rtt", "must be positive for the euclidean model, got %v", c.MedianRTT)
 		}
+	case ModelMatrix:
+		if c.MatrixFile == "" {
+			bad("matrix_file", "must name an RTT matrix file for the matrix model")
+		}
+		if c.MatrixUnit == 0 {
+			bad("matrix_unit", "must be positive for the matrix model, got %v", c.MatrixUnit)
+		}
 	default:
-		bad("model", "unknown model %q (want constant, uniform or euclidean)", c.Model)
+		bad("model", "unknown model %q (want constant, uniform, euclidean or matrix)", c.Model)
+	}
+	switch c.MatrixFormat {
+	case "", MatrixFormatAuto, MatrixFormatSquare, MatrixFormatKing:
+	default:
+		bad("matrix_format", "unknown format %q (want auto, square or king)", c.MatrixFormat)
 	}
 	if !(c.Loss >= 0 && c.Loss < 1) { // also rejects NaN
 		bad("loss", "must be in [0, 1), got %v", c.Loss)
@@ -112,6 +140,16 @@ func (c Config) Build(nodes int, rng *rand.Rand) (Model, error) {
 		m = Uniform{Min: c.Min, Max: c.Max}
 	case ModelEuclidean:
 		m = NewEuclidean(nodes, c.MedianRTT, rng)
+	case ModelMatrix:
+		mx, err := LoadMatrixUnit(c.MatrixFile, c.MatrixFormat, c.MatrixUnit)
+		if err != nil {
+			return nil, err
+		}
+		mm := NewMatrixModel(mx, nodes, rng)
+		if c.SameHost > 0 {
+			mm.SameHost = c.SameHost
+		}
+		m = mm
 	}
 	if c.Jitter > 0 {
 		m = Jitter{Inner: m, Max: c.Jitter}
@@ -133,6 +171,8 @@ func (c Config) Describe() string {
 		s = "uniform one-way delay in [" + c.Min.String() + ", " + c.Max.String() + "]"
 	case ModelEuclidean:
 		s = "euclidean plane, median RTT " + c.MedianRTT.String()
+	case ModelMatrix:
+		s = "RTT matrix " + strconv.Quote(c.MatrixFile) + " (" + c.MatrixFormat + ", unit " + c.MatrixUnit.String() + ")"
 	default:
 		s = "unknown model " + strconv.Quote(c.Model)
 	}

@@ -3,6 +3,7 @@ package underlay
 import (
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,8 @@ import (
 func TestDefaultConfig(t *testing.T) {
 	c := DefaultConfig()
 	want := Config{Model: "euclidean", Delay: 50 * time.Millisecond, Min: 10 * time.Millisecond,
-		Max: 100 * time.Millisecond, MedianRTT: 100 * time.Millisecond}
+		Max: 100 * time.Millisecond, MedianRTT: 100 * time.Millisecond,
+		MatrixFormat: MatrixFormatAuto, MatrixUnit: time.Millisecond}
 	if c != want {
 		t.Errorf("DefaultConfig() = %+v, want %+v", c, want)
 	}
@@ -35,7 +37,11 @@ func TestValidateRejects(t *testing.T) {
 		want []string // substrings of the error
 	}{
 		{"unknown model", func(c *Config) { c.Model = "euclidian" },
-			[]string{`underlay.model: unknown model "euclidian" (want constant, uniform or euclidean)`}},
+			[]string{`underlay.model: unknown model "euclidian" (want constant, uniform, euclidean or matrix)`}},
+		{"matrix without file", func(c *Config) { c.Model = ModelMatrix }, []string{"underlay.matrix_file: must name"}},
+		{"matrix zero unit", func(c *Config) { c.Model = ModelMatrix; c.MatrixFile = "x"; c.MatrixUnit = 0 }, []string{"underlay.matrix_unit: must be positive"}},
+		{"bad matrix format", func(c *Config) { c.MatrixFormat = "csv" }, []string{`underlay.matrix_format: unknown format "csv"`}},
+		{"negative same_host", func(c *Config) { c.SameHost = -1 }, []string{"underlay.same_host:"}},
 		{"empty model", func(c *Config) { c.Model = "" }, []string{"underlay.model:"}},
 		{"uppercase model", func(c *Config) { c.Model = "Constant" }, []string{"underlay.model:"}},
 		{"loss 1.5", func(c *Config) { c.Loss = 1.5 }, []string{"underlay.loss: must be in [0, 1), got 1.5"}},
@@ -206,13 +212,17 @@ func TestDescribe(t *testing.T) {
 // checking every tag.
 func TestMapstructureTags(t *testing.T) {
 	in := map[string]any{
-		"model":      "uniform",
-		"delay":      "7ms",
-		"min":        "20ms",
-		"max":        "1.5s",
-		"median_rtt": "80ms",
-		"jitter":     "2ms",
-		"loss":       0.25,
+		"model":         "uniform",
+		"delay":         "7ms",
+		"min":           "20ms",
+		"max":           "1.5s",
+		"median_rtt":    "80ms",
+		"jitter":        "2ms",
+		"loss":          0.25,
+		"matrix_file":   "m.txt",
+		"matrix_format": "king",
+		"matrix_unit":   "1us",
+		"same_host":     "3ms",
 	}
 	c := DefaultConfig()
 	dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
@@ -227,8 +237,39 @@ func TestMapstructureTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Model: "uniform", Delay: 7 * time.Millisecond, Min: 20 * time.Millisecond,
-		Max: 1500 * time.Millisecond, MedianRTT: 80 * time.Millisecond, Jitter: 2 * time.Millisecond, Loss: 0.25}
+		Max: 1500 * time.Millisecond, MedianRTT: 80 * time.Millisecond, Jitter: 2 * time.Millisecond, Loss: 0.25,
+		MatrixFile: "m.txt", MatrixFormat: MatrixFormatKing, MatrixUnit: time.Microsecond, SameHost: 3 * time.Millisecond}
 	if c != want {
 		t.Errorf("decoded %+v, want %+v", c, want)
+	}
+}
+
+// TestBuildMatrixFromConfig builds the matrix model from the real PlanetLab
+// file through Config, as a scenario would.
+func TestBuildMatrixFromConfig(t *testing.T) {
+	path := "../../shared/data/planetlab-490/PlanetLabData_1"
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("PlanetLab matrix not available (%v): ../shared is absent", err)
+	}
+	c := DefaultConfig()
+	c.Model, c.MatrixFile = ModelMatrix, path
+	m, err := c.Build(100, newRand(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mm, ok := m.(*MatrixModel)
+	if !ok {
+		t.Fatalf("Build gave %T, want *MatrixModel", m)
+	}
+	if mm.Matrix().Hosts() != 490 {
+		t.Fatalf("%d hosts, want 490", mm.Matrix().Hosts())
+	}
+	d, ok := m.Delay(0, 1, 100, nil)
+	if want := mm.Matrix().RTT(mm.Host(0), mm.Host(1)) / 2; !ok || d != want {
+		t.Fatalf("Delay(0,1) = %v, %v; want half the RTT of their hosts, %v", d, ok, want)
+	}
+	c.MatrixFile = "no/such/file"
+	if _, err := c.Build(10, newRand(1)); err == nil || !strings.Contains(err.Error(), "no/such/file") {
+		t.Fatalf("Build with a missing file: %v, want an error naming it", err)
 	}
 }
