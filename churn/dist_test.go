@@ -54,6 +54,7 @@ func TestDistMeanAndShape(t *testing.T) {
 			x := sampleSeconds(tc.d, n, uint64(i+1))
 			want := tc.d.Expected().Seconds()
 			got := mean(x)
+			t.Logf("mean %.2f s, configured %.2f s (%+.2f%%)", got, want, 100*(got-want)/want)
 			if rel := math.Abs(got-want) / want; rel > 0.03 {
 				t.Errorf("mean %.2f s, want %.2f s ±3%% (off by %.1f%%)", got, want, 100*rel)
 			}

@@ -188,7 +188,11 @@ func (m Model) Generate(duration time.Duration, streams engine.Streams) (Schedul
 		}
 	}
 
-	s := Schedule{Nodes: n}
+	total := 0
+	for _, sp := range spans {
+		total += 2 * len(sp)
+	}
+	s := Schedule{Nodes: n, Events: make([]Event, 0, total)}
 	for i, sp := range spans {
 		for _, x := range sp {
 			s.Events = append(s.Events, Event{At: x.start, Node: engine.NodeID(i), Kind: Join})

@@ -341,3 +341,19 @@ func TestModelValidate(t *testing.T) {
 		t.Errorf("base model: %v", err)
 	}
 }
+
+func BenchmarkGenerate(b *testing.B) {
+	m := baseModel()
+	m.Population = 10_000
+	m.Session = Dist{Kind: "weibull", Shape: 0.5, Mean: 30 * time.Minute}
+	b.ReportAllocs()
+	var events int
+	for b.Loop() {
+		s, err := m.Generate(24*time.Hour, engine.NewStreams(1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		events = len(s.Events)
+	}
+	b.ReportMetric(float64(events), "events")
+}

@@ -87,15 +87,28 @@ type Schedule struct {
 // Sort restores the ordering rule after Events were edited: a stable sort by
 // At, so events with equal times keep their relative order.
 func (s *Schedule) Sort() {
-	slices.SortStableFunc(s.Events, func(a, b Event) int {
+	// Sorting by (At, position) with pdqsort is much faster than the in-place
+	// stable merge sort on large schedules, and gives the same order.
+	type keyed struct {
+		e   Event
+		pos int
+	}
+	k := make([]keyed, len(s.Events))
+	for i, e := range s.Events {
+		k[i] = keyed{e, i}
+	}
+	slices.SortFunc(k, func(a, b keyed) int {
 		switch {
-		case a.At < b.At:
+		case a.e.At < b.e.At:
 			return -1
-		case a.At > b.At:
+		case a.e.At > b.e.At:
 			return 1
 		}
-		return 0
+		return a.pos - b.pos
 	})
+	for i := range k {
+		s.Events[i] = k[i].e
+	}
 }
 
 // Validate checks that the schedule can be replayed: Nodes >= 0, times are
