@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"peerlab/churn"
 	"peerlab/engine"
 	"peerlab/metrics"
 	"peerlab/overlay"
@@ -70,6 +71,7 @@ const (
 	evJoin
 	evLeave // graceful departure: the protocol says goodbye, then the node goes down
 	evCrash // the node goes down without a word
+	evChurn // apply the churn schedule's events due now, then wait for the next
 )
 
 // event is the engine payload: a message, a protocol timer or a runner action.
@@ -98,6 +100,8 @@ type runner[M overlay.Message, T any] struct {
 	upList []engine.NodeID // live nodes, for bootstrap choice
 	upPos  []int           // index of each node in upList, -1 when down
 
+	churn   []churn.Event // the schedule, replayed in order by evChurn
+	next    int           // next schedule event to apply
 	end     engine.Time
 	lost    uint64
 	started bool
@@ -129,13 +133,13 @@ func newRunner[M overlay.Message, T any](spec *scenario.Spec, b binding[M, T], o
 		r.wl[i] = streams.Stream("workload", uint64(i))
 		r.upPos[i] = -1
 	}
-	// Initial arrivals.
-	for i := range n {
-		at := engine.Time(0)
-		if spec.Churn.Arrival == "ramp" && n > 1 {
-			at = engine.Time(int64(spec.Churn.ArrivalWindow) * int64(i) / int64(n))
-		}
-		r.sim.Schedule(at, event[M, T]{kind: evJoin, from: engine.NodeID(i)})
+	sched, err := Schedule(*spec)
+	if err != nil {
+		return nil, err
+	}
+	r.churn = sched.Events
+	if len(r.churn) > 0 {
+		r.sim.Schedule(r.churn[0].At, event[M, T]{kind: evChurn})
 	}
 	r.sim.Schedule(engine.At(spec.Output.SampleInterval), event[M, T]{kind: evSample})
 	if opts.Progress != nil {
@@ -194,6 +198,32 @@ func (r *runner[M, T]) handle(node engine.NodeID, ev event[M, T]) {
 		if r.sim.Alive(ev.from) {
 			r.depart(ev.from, ev.kind == evLeave)
 		}
+	case evChurn:
+		r.applyChurn()
+	}
+}
+
+// applyChurn carries out every schedule event due now and schedules itself
+// for the next one: one pending event stands for the whole schedule, so a
+// long trace does not swell the event queue.
+func (r *runner[M, T]) applyChurn() {
+	now := r.sim.Now()
+	for ; r.next < len(r.churn) && r.churn[r.next].At <= now; r.next++ {
+		e := r.churn[r.next]
+		if int(e.Node) >= len(r.nodes) {
+			continue
+		}
+		switch alive := r.sim.Alive(e.Node); {
+		case e.Kind == churn.Join && !alive:
+			r.join(e.Node)
+		case e.Kind == churn.Leave && alive:
+			r.depart(e.Node, true)
+		case e.Kind == churn.Crash && alive:
+			r.depart(e.Node, false)
+		}
+	}
+	if r.next < len(r.churn) && r.churn[r.next].At <= r.end {
+		r.sim.Schedule(r.churn[r.next].At, event[M, T]{kind: evChurn})
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"time"
 
+	"peerlab/churn"
 	"peerlab/protocols/chord"
 	"peerlab/underlay"
 )
@@ -45,15 +46,54 @@ type Workload struct {
 	Keys int `mapstructure:"keys"`
 }
 
-// Churn says how nodes arrive and, later, come and go.
+// Churn says how nodes arrive, leave and come back. A run first turns it
+// into a schedule of joins, leaves and crashes (package churn); `sim churn`
+// writes that schedule out.
 type Churn struct {
-	// Model is the churn model; only "none" (no departures) so far.
+	// Model is "none" (nodes only arrive), "sessions" (nodes alternate online
+	// sessions and offline downtimes drawn from Session and Downtime) or
+	// "trace" (replay Trace).
 	Model string `mapstructure:"model"`
-	// Arrival is how the initial population joins: "all" at time 0 or
-	// "ramp" (evenly spread over ArrivalWindow).
+	// Arrival is how the initial population joins: "all" at time 0,
+	// "ramp" (evenly spread over ArrivalWindow) or "poisson" (a Poisson
+	// process ending around ArrivalWindow). Not used by "trace".
 	Arrival string `mapstructure:"arrival"`
-	// ArrivalWindow is the span of a "ramp" arrival.
+	// ArrivalWindow is the span of a "ramp" or "poisson" arrival.
 	ArrivalWindow time.Duration `mapstructure:"arrival_window"`
+	// Session and Downtime are the lifetime distributions of "sessions".
+	Session  churn.Dist `mapstructure:"session"`
+	Downtime churn.Dist `mapstructure:"downtime"`
+	// GracefulFraction is the share of departures that are graceful leaves
+	// rather than crashes.
+	GracefulFraction float64 `mapstructure:"graceful_fraction"`
+	// HeterogeneousMeans, when set, draws each node's own mean session
+	// length from this distribution.
+	HeterogeneousMeans *churn.Dist `mapstructure:"heterogeneous_means"`
+	// MassFailure, when set, crashes a fraction of the live nodes at once.
+	MassFailure *churn.MassFailure `mapstructure:"mass_failure"`
+	// Trace is the file replayed by "trace".
+	Trace Trace `mapstructure:"trace"`
+}
+
+// Trace names a churn trace to replay and how to map it onto the run.
+type Trace struct {
+	// File is the trace; a relative path is relative to the scenario file.
+	File string `mapstructure:"file"`
+	// Format is "csv" (peerlab's time_s,node,event), "oversim"
+	// (<time> <node> JOIN|LEAVE), "peersim" (availability lists) or "fta"
+	// (Failure Trace Archive event trace).
+	Format string `mapstructure:"format"`
+	// Offset shifts the replay later; Scale multiplies trace durations
+	// (0.001 plays a trace day in 86.4 s).
+	Offset time.Duration `mapstructure:"offset"`
+	Scale  float64       `mapstructure:"scale"`
+	// From and To keep only trace times in [From, To), in the trace's own
+	// seconds (Unix seconds for FTA); 0 means unbounded.
+	From float64 `mapstructure:"from"`
+	To   float64 `mapstructure:"to"`
+	// Departure is how an online interval ends: "leave", "crash", or
+	// "default" (the format's own: crash for FTA, leave otherwise).
+	Departure string `mapstructure:"departure"`
 }
 
 // Output says what a run writes.
@@ -80,8 +120,14 @@ func Default() Spec {
 		Chord:    chord.DefaultConfig(),
 		Underlay: underlay.DefaultConfig(),
 		Workload: Workload{LookupInterval: time.Minute, Keys: 10000},
-		Churn:    Churn{Model: "none", Arrival: "ramp", ArrivalWindow: 10 * time.Minute},
-		Output:   Output{SampleInterval: time.Minute, Plots: true},
+		Churn: Churn{
+			Model: "none", Arrival: "ramp", ArrivalWindow: 10 * time.Minute,
+			Session:          churn.Dist{Kind: "exponential", Mean: time.Hour},
+			Downtime:         churn.Dist{Kind: "exponential", Mean: time.Hour},
+			GracefulFraction: 0.5,
+			Trace:            Trace{Format: "csv", Scale: 1, Departure: "default"},
+		},
+		Output: Output{SampleInterval: time.Minute, Plots: true},
 	}
 }
 
@@ -102,14 +148,19 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("workload.lookup_interval: must not be negative, got %v", s.Workload.LookupInterval)
 	case s.Workload.Keys < 1 || s.Workload.Keys > 100_000_000:
 		return fmt.Errorf("workload.keys: must be between 1 and 100000000, got %d", s.Workload.Keys)
-	case s.Churn.Model != "none":
-		return fmt.Errorf("churn.model: unknown model %q (want none)", s.Churn.Model)
-	case s.Churn.Arrival != "all" && s.Churn.Arrival != "ramp":
-		return fmt.Errorf("churn.arrival: want \"all\" or \"ramp\", got %q", s.Churn.Arrival)
+	case s.Churn.Model != "none" && s.Churn.Model != "sessions" && s.Churn.Model != "trace":
+		return fmt.Errorf("churn.model: unknown model %q (want none, sessions or trace)", s.Churn.Model)
+	case s.Churn.Arrival != "all" && s.Churn.Arrival != "ramp" && s.Churn.Arrival != "poisson":
+		return fmt.Errorf("churn.arrival: want \"all\", \"ramp\" or \"poisson\", got %q", s.Churn.Arrival)
 	case s.Churn.ArrivalWindow < 0 || s.Churn.ArrivalWindow > s.Duration:
 		return fmt.Errorf("churn.arrival_window: must be in [0, duration=%v], got %v", s.Duration, s.Churn.ArrivalWindow)
+	case s.Churn.Arrival != "all" && s.Churn.ArrivalWindow == 0:
+		return fmt.Errorf("churn.arrival_window: must be positive for %s arrival", s.Churn.Arrival)
 	case s.Output.SampleInterval <= 0 || s.Output.SampleInterval > s.Duration:
 		return fmt.Errorf("output.sample_interval: must be in (0, duration=%v], got %v", s.Duration, s.Output.SampleInterval)
+	}
+	if err := s.validateChurn(); err != nil {
+		return err
 	}
 	if err := s.Chord.Validate(); err != nil {
 		return err
@@ -130,11 +181,59 @@ func (s Spec) Resolved() map[string]any {
 	return resolve(reflect.ValueOf(s)).(map[string]any)
 }
 
+// validateChurn checks the keys the chosen churn model uses.
+func (s Spec) validateChurn() error {
+	switch s.Churn.Model {
+	case "sessions":
+		return s.ChurnModel().Validate()
+	case "trace":
+		t := s.Churn.Trace
+		switch {
+		case t.File == "":
+			return fmt.Errorf("churn.trace.file: must name a trace file for churn.model trace")
+		case t.Format != "csv" && t.Format != "oversim" && t.Format != "peersim" && t.Format != "fta":
+			return fmt.Errorf("churn.trace.format: want csv, oversim, peersim or fta, got %q", t.Format)
+		case t.Offset < 0:
+			return fmt.Errorf("churn.trace.offset: must not be negative, got %v", t.Offset)
+		case !(t.Scale > 0):
+			return fmt.Errorf("churn.trace.scale: must be positive, got %v", t.Scale)
+		case t.To != 0 && t.To <= t.From:
+			return fmt.Errorf("churn.trace.to: must be after churn.trace.from (%v), got %v", t.From, t.To)
+		case t.Departure != "default" && t.Departure != "leave" && t.Departure != "crash":
+			return fmt.Errorf("churn.trace.departure: want default, leave or crash, got %q", t.Departure)
+		}
+	}
+	return nil
+}
+
+// ChurnModel returns the churn model of a "sessions" (or "none") scenario
+// over the scenario's population. With "none", sessions outlast the run, so
+// nodes only arrive.
+func (s Spec) ChurnModel() churn.Model {
+	m := churn.Model{
+		Session: s.Churn.Session, Downtime: s.Churn.Downtime,
+		Population: s.Nodes, GracefulFraction: s.Churn.GracefulFraction,
+		HeterogeneousMeans: s.Churn.HeterogeneousMeans, MassFailure: s.Churn.MassFailure,
+		Arrival: s.Churn.Arrival, ArrivalWindow: s.Churn.ArrivalWindow,
+	}
+	if s.Churn.Model == "none" {
+		forever := churn.Dist{Kind: "fixed", Mean: 2*s.Duration + time.Second}
+		m.Session, m.Downtime, m.HeterogeneousMeans, m.MassFailure = forever, forever, nil, nil
+	}
+	return m
+}
+
 var durationType = reflect.TypeOf(time.Duration(0))
 
 func resolve(v reflect.Value) any {
 	if v.Type() == durationType {
 		return time.Duration(v.Int()).String()
+	}
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		return resolve(v.Elem())
 	}
 	if v.Kind() != reflect.Struct {
 		return v.Interface()

@@ -92,8 +92,12 @@ func loadSpec(src source, sets []string) (scenario.Spec, error) {
 	}
 	// A relative data file named in a scenario file is relative to that
 	// file's folder, so the scenario runs from any working directory.
-	if f := spec.Underlay.MatrixFile; f != "" && !filepath.IsAbs(f) && !strings.HasPrefix(src.name, "embedded:") {
-		spec.Underlay.MatrixFile = filepath.Join(filepath.Dir(src.name), f)
+	if !strings.HasPrefix(src.name, "embedded:") {
+		for _, f := range []*string{&spec.Underlay.MatrixFile, &spec.Churn.Trace.File} {
+			if *f != "" && !filepath.IsAbs(*f) {
+				*f = filepath.Join(filepath.Dir(src.name), *f)
+			}
+		}
 	}
 	if err := spec.Validate(); err != nil {
 		return scenario.Spec{}, fmt.Errorf("%s: %w", src.name, err)
@@ -141,8 +145,12 @@ func knownKeys(t reflect.Type, prefix string) []string {
 		}
 		key := prefix + tag
 		out = append(out, key)
-		if f.Type.Kind() == reflect.Struct && f.Type != durationType {
-			out = append(out, knownKeys(f.Type, key+".")...)
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem() // an optional block, e.g. churn.mass_failure
+		}
+		if ft.Kind() == reflect.Struct && ft != durationType {
+			out = append(out, knownKeys(ft, key+".")...)
 		}
 	}
 	return out

@@ -42,6 +42,19 @@ type vnode struct {
 
 	bootstrap engine.NodeID
 	fixNext   int // next finger of the running fix_fingers round, or -1 when idle
+
+	// predCand is a node that notified us from outside (pred, self) while a
+	// ping checks whether pred is still alive: if pred turns out dead,
+	// predCand takes its place at once instead of at its next notify.
+	predCand    Peer
+	hasPredCand bool
+	pingingPred bool
+
+	// lastHeard is the last other host's node that sent us anything: the
+	// peer to rejoin through if every successor is lost.
+	lastHeard    Peer
+	hasLastHeard bool
+	rejoining    bool // the current join is a rejoin after losing every successor
 }
 
 // Host is one simulated machine running Chord. Create it with NewHost.
@@ -196,9 +209,7 @@ func (h *Host) Fire(env Env, t Timer) {
 		}
 	case TimerCheckPred:
 		env.After(h.cfg.CheckPredecessor, Timer{Kind: TimerCheckPred, V: t.V})
-		if v.hasPred && v.pred != v.self {
-			h.call(env, v, rpcPing, v.pred, h.msg(v, OpPing, v.pred), 0)
-		}
+		h.checkPred(env, v)
 	case TimerRPC:
 		h.rpcTimeout(env, t.Ref)
 	case TimerLookup:
@@ -219,6 +230,9 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		return
 	}
 	v := &h.vn[m.To]
+	if m.From.Host != h.host {
+		v.lastHeard, v.hasLastHeard = m.From, true
+	}
 	switch m.Op {
 	case OpFindReq:
 		h.answerFind(env, v, m)
@@ -258,6 +272,8 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		env.Send(m.From.Host, p)
 	case OpPong:
 		if r := h.rpcByID(m.Req); r != nil {
+			h.vn[r.v].pingingPred = false
+			h.vn[r.v].hasPredCand = false
 			h.endRPC(env, r)
 		}
 	case OpTransfer:
@@ -270,12 +286,12 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		if v.hasPred && v.pred == m.From {
 			v.pred, v.hasPred = m.A, m.Flag && m.A != v.self
 		}
-		h.forget(v, m.From)
+		h.forget(env, v, m.From)
 	case OpLeaveToPred:
 		if v.joined && v.succ[0] == m.From {
 			h.setSuccessors(v, m.Peers)
 		}
-		h.forget(v, m.From)
+		h.forget(env, v, m.From)
 	}
 }
 
@@ -288,6 +304,12 @@ func (h *Host) startJoin(env Env, v *vnode) {
 func (h *Host) becomeJoined(env Env, v *vnode, succ []Peer) {
 	v.succ = succ
 	v.joined = true
+	if v.rejoining {
+		// A rejoin: the periodic timers of the first join are still running.
+		v.rejoining = false
+		h.stabilize(env, v)
+		return
+	}
 	r := env.Rand()
 	// Spread the periodic tasks so that nodes do not act in lock step.
 	env.After(0, Timer{Kind: TimerStabilize, V: v.self.V})
@@ -358,10 +380,34 @@ func (h *Host) notified(env Env, v *vnode, p Peer) {
 		h.setSuccessors(v, append([]Peer{p}, v.succ...))
 	}
 	if v.hasPred && !h.space.InOpen(p.ID, v.pred.ID, v.self.ID) {
+		// p believes it precedes us but our predecessor is in the way. If
+		// that predecessor has crashed, p is right: check now rather than at
+		// the next check_predecessor, which may be minutes away.
+		if p != v.pred {
+			if !v.hasPredCand || h.space.InOpen(p.ID, v.predCand.ID, v.self.ID) {
+				v.predCand, v.hasPredCand = p, true
+			}
+			h.checkPred(env, v)
+		}
 		return
 	}
+	h.setPred(env, v, p)
+}
+
+// setPred installs p as predecessor and hands over the keys it now owns.
+func (h *Host) setPred(env Env, v *vnode, p Peer) {
 	v.pred, v.hasPred = p, true
+	v.hasPredCand = false
 	h.handOver(env, v)
+}
+
+// checkPred pings the predecessor unless a ping is already out.
+func (h *Host) checkPred(env Env, v *vnode) {
+	if !v.hasPred || v.pred == v.self || v.pingingPred {
+		return
+	}
+	v.pingingPred = true
+	h.call(env, v, rpcPing, v.pred, h.msg(v, OpPing, v.pred), 0)
 }
 
 // handOver sends the predecessor the keys outside (predecessor, self]: they
@@ -426,8 +472,10 @@ func (h *Host) setSuccessors(v *vnode, cands []Peer) {
 }
 
 // forget removes p from v's successor list, fingers and predecessor, after p
-// timed out or left.
-func (h *Host) forget(v *vnode, p Peer) {
+// timed out or left. A node left with no successor, finger or predecessor
+// rejoins through the last peer it heard from rather than become a ring of
+// one that nobody can reach.
+func (h *Host) forget(env Env, v *vnode, p Peer) {
 	if v.hasPred && v.pred == p {
 		v.hasPred = false
 	}
@@ -447,24 +495,35 @@ func (h *Host) forget(v *vnode, p Peer) {
 	}
 	if len(rest) == 0 {
 		// Every successor is gone: fall back on the nearest finger, then the
-		// predecessor, then ourselves.
-		best, ok := Peer{}, false
+		// predecessor, then a rejoin.
 		for i := range v.finger {
 			if v.fingerOK&(1<<uint(i)) != 0 && v.finger[i] != v.self {
-				best, ok = v.finger[i], true
+				rest = append(rest, v.finger[i])
 				break
 			}
 		}
-		switch {
-		case ok:
-			rest = append(rest, best)
-		case v.hasPred:
+		if len(rest) == 0 && v.hasPred {
 			rest = append(rest, v.pred)
-		default:
-			rest = append(rest, v.self)
+		}
+		if len(rest) == 0 {
+			h.rejoin(env, v, p)
+			return
 		}
 	}
 	v.succ = rest
+}
+
+// rejoin drops v's routing state and joins again through the last peer it
+// heard from (other than dead), or its original bootstrap. Stored keys are
+// kept and handed over as usual once a predecessor notifies.
+func (h *Host) rejoin(env Env, v *vnode, dead Peer) {
+	v.joined, v.succ, v.hasPred, v.fingerOK, v.fixNext = false, nil, false, 0, -1
+	v.hasPredCand, v.pingingPred = false, false
+	if v.hasLastHeard && v.lastHeard != dead {
+		v.bootstrap = v.lastHeard.Host
+	}
+	v.rejoining = true
+	h.startJoin(env, v)
 }
 
 // ---- fingers ----

@@ -98,7 +98,7 @@ func (h *Host) rpcTimeout(env Env, id uint64) {
 	}
 	kind, v, peer, lookupID, fwd := r.kind, &h.vn[r.v], r.peer, r.lookup, r.fwd
 	h.freeRPC(r)
-	h.forget(v, peer)
+	h.forget(env, v, peer)
 	switch kind {
 	case rpcFind:
 		if l := h.lookupByID(lookupID); l != nil {
@@ -108,6 +108,11 @@ func (h *Host) rpcTimeout(env Env, id uint64) {
 		h.route(env, v, fwd)
 	case rpcGetPred:
 		h.stabilize(env, v)
+	case rpcPing:
+		v.pingingPred = false
+		if !v.hasPred && v.hasPredCand && v.joined {
+			h.setPred(env, v, v.predCand)
+		}
 	}
 }
 
@@ -311,6 +316,13 @@ func (h *Host) finishLookupHops(env Env, l *lookup, res Peer, ok bool, hops int)
 		}
 		if ok && res != v.self {
 			h.becomeJoined(env, v, []Peer{res})
+			return
+		}
+		if v.rejoining {
+			// Nobody answered the rejoin: carry on as a ring of one (the
+			// periodic timers keep running, and a notify ends the solitude).
+			v.rejoining = false
+			v.joined, v.succ = true, []Peer{v.self}
 			return
 		}
 		env.After(joinRetry, Timer{Kind: TimerJoinRetry, V: vi})
