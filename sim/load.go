@@ -17,6 +17,7 @@ import (
 
 	"peerlab/scenario"
 	"peerlab/scenarios"
+	"peerlab/underlay"
 )
 
 // source is a scenario's YAML text and where it came from.
@@ -32,9 +33,15 @@ func findScenario(arg string) (source, error) {
 	if arg == "" {
 		arg = "default"
 	}
-	if data, err := os.ReadFile(arg); err == nil {
+	// An existing file wins; a directory of the same name (such as the
+	// churn package beside scenarios/) does not count.
+	if fi, err := os.Stat(arg); err == nil && !fi.IsDir() {
+		data, err := os.ReadFile(arg)
+		if err != nil {
+			return source{}, fmt.Errorf("scenario %s: %w", arg, err)
+		}
 		return source{name: arg, data: data}, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return source{}, fmt.Errorf("scenario %s: %w", arg, err)
 	}
 	if !strings.ContainsAny(arg, `/\`) {
@@ -103,6 +110,22 @@ func loadSpec(src source, sets []string) (scenario.Spec, error) {
 		return scenario.Spec{}, fmt.Errorf("%s: %w", src.name, err)
 	}
 	return spec, nil
+}
+
+// applyFallbacks switches a matrix underlay whose file is missing to the
+// euclidean model when the scenario allows it (underlay.matrix_fallback),
+// and returns a note for the manifest saying so ("" when nothing changed).
+func applyFallbacks(spec *scenario.Spec) string {
+	u := &spec.Underlay
+	if u.Model != underlay.ModelMatrix || u.MatrixFallback != underlay.ModelEuclidean {
+		return ""
+	}
+	if _, err := os.Stat(u.MatrixFile); err == nil {
+		return ""
+	}
+	note := fmt.Sprintf("matrix file %s not found: ran on the euclidean model (median RTT %v) instead", u.MatrixFile, u.MedianRTT)
+	u.Model = underlay.ModelEuclidean
+	return note
 }
 
 var durationType = reflect.TypeOf(time.Duration(0))

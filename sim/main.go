@@ -2,6 +2,7 @@
 //
 //	sim [run] [-scenario NAME|FILE] [-seed N] [-set key=value]... [-out DIR] [-quiet]
 //	sim validate [-scenario NAME|FILE] [-set key=value]...   check and print the resolved scenario
+//	sim churn [-scenario NAME|FILE] [-set key=value]... [-out FILE]  write the scenario's churn schedule as CSV
 //	sim plot DIR                                              redraw a run's plots from its CSV files
 //
 // With no -scenario, sim runs the embedded default scenario. A bare NAME is
@@ -9,6 +10,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -61,8 +63,10 @@ func mainErr(args []string, stdout, stderr io.Writer) error {
 		return cmdValidate(args, stdout, stderr)
 	case "plot":
 		return cmdPlot(args, stdout, stderr)
+	case "churn":
+		return cmdChurn(args, stdout, stderr)
 	}
-	return fmt.Errorf("%w: unknown command %q (want run, validate or plot)", errUsage, cmd)
+	return fmt.Errorf("%w: unknown command %q (want run, validate, churn or plot)", errUsage, cmd)
 }
 
 // multiFlag collects a repeatable string flag.
@@ -76,6 +80,7 @@ type scenarioFlags struct {
 	scenario string
 	seed     string
 	sets     multiFlag
+	notes    []string // what loading changed, e.g. an underlay fallback
 }
 
 func (f *scenarioFlags) register(fs *flag.FlagSet) {
@@ -97,6 +102,11 @@ func (f *scenarioFlags) load() (scenario.Spec, string, error) {
 		sets = append(sets, "seed="+f.seed)
 	}
 	spec, err := loadSpec(src, sets)
+	if err == nil {
+		if note := applyFallbacks(&spec); note != "" {
+			f.notes = append(f.notes, note)
+		}
+	}
 	return spec, src.name, err
 }
 
@@ -167,6 +177,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		"seed":            spec.Seed,
 		"config":          spec.Resolved(),
 	}
+	if len(sf.notes) > 0 {
+		res.Manifest.(map[string]any)["notes"] = sf.notes
+		for _, n := range sf.notes {
+			fmt.Fprintln(stderr, "sim: note:", n)
+		}
+	}
 	res.Perf = map[string]any{
 		"wall_seconds":           wall.Seconds(),
 		"events":                 events,
@@ -209,6 +225,53 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "# %s: valid; resolved configuration:\n%s", srcName, text)
+	return nil
+}
+
+func cmdChurn(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sim churn", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf scenarioFlags
+	sf.register(fs)
+	out := fs.String("out", "", "write the schedule to `file` (default: standard output)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	spec, _, err := sf.load()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := run.WriteSchedule(&buf, spec); err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err := stdout.Write(buf.Bytes())
+		return err
+	}
+	return writeFileAtomic(*out, buf.Bytes())
+}
+
+// writeFileAtomic writes data to a temporary file beside path, then renames
+// it into place, so path is never left half-written.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
 	return nil
 }
 

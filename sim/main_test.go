@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"peerlab/results"
 )
 
 // TestBadInput checks that every kind of bad scenario input fails with a
@@ -228,4 +230,91 @@ func TestMatrixUnderlayScenario(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "nothere.txt") {
 		t.Errorf("missing matrix file: %v, want an error naming it", err)
 	}
+}
+
+// TestChurnScenario runs scenarios/churn.yaml (Li et al.'s workload: 1,024
+// nodes, exponential 1 h sessions and downtimes, 16 successors) and requires
+// Chord to keep more than 95% of lookups successful; then it writes the
+// schedule with `sim churn`, replays it as a trace, and requires the replay
+// to reproduce the run's lookups byte for byte.
+func TestChurnScenario(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 6 virtual hours twice")
+	}
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	gen := filepath.Join(dir, "gen")
+	if err := mainErr([]string{"-quiet", "-scenario", "../scenarios/churn.yaml", "-out", gen, "-set", "output.plots=false"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	sum := readSummary(t, gen)
+	if sr := sum["lookups.success_rate"]; !(sr > 0.95) {
+		t.Errorf("success rate under churn %.4f, want > 0.95", sr)
+	}
+	if sum["lookups.count"] < 5000 {
+		t.Errorf("only %v lookups after warm-up", sum["lookups.count"])
+	}
+	if live := sum["nodes.live_at_end"]; live < 400 || live > 624 {
+		t.Errorf("%v nodes live at the end, want about half of 1024", live)
+	}
+
+	sched := filepath.Join(dir, "schedule.csv")
+	for i := 0; i < 2; i++ {
+		if err := mainErr([]string{"churn", "-scenario", "../scenarios/churn.yaml", "-out", sched + string(rune('a'+i))}, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, _ := os.ReadFile(sched + "a")
+	b, _ := os.ReadFile(sched + "b")
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Fatalf("sim churn wrote %d and %d bytes, or different schedules for one seed", len(a), len(b))
+	}
+	for _, kind := range []string{",join\n", ",leave\n", ",crash\n"} {
+		if !bytes.Contains(a, []byte(kind)) {
+			t.Errorf("schedule has no %q events", strings.TrimSpace(kind))
+		}
+	}
+
+	replay := filepath.Join(dir, "replay")
+	args := []string{"-quiet", "-scenario", "../scenarios/churn.yaml", "-out", replay, "-set", "output.plots=false",
+		"-set", "churn.model=trace", "-set", "churn.trace.format=csv", "-set", "churn.trace.file=" + sched + "a"}
+	if err := mainErr(args, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"lookups.csv", "nodes.csv", "timeseries.csv"} {
+		x, _ := os.ReadFile(filepath.Join(gen, f))
+		y, _ := os.ReadFile(filepath.Join(replay, f))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Errorf("%s of the replayed schedule differs from the generated run", f)
+		}
+	}
+}
+
+// TestBadTrace checks that a malformed trace stops the run with file and line.
+func TestBadTrace(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "t.csv")
+	os.WriteFile(trace, []byte("time_s,node,event\n0,0,join\n5,1,jion\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	var stdout, stderr bytes.Buffer
+	err := mainErr([]string{"-quiet", "-out", out, "-set", "churn.model=trace", "-set", "churn.trace.file=" + trace}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "t.csv:3") || !strings.Contains(err.Error(), "jion") {
+		t.Fatalf("malformed trace: %v, want an error naming t.csv:3 and the bad value", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a failed run left %s behind", out)
+	}
+}
+
+func readSummary(t *testing.T, dir string) map[string]float64 {
+	t.Helper()
+	r, err := results.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]float64{}
+	for _, x := range r.Summary {
+		m[x.Key] = x.Value
+	}
+	return m
 }

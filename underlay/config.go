@@ -50,6 +50,10 @@ type Config struct {
 	// SameHost is the one-way delay between two nodes mapped onto the same
 	// matrix host; 0 means half the matrix's smallest RTT.
 	SameHost time.Duration `mapstructure:"same_host"`
+	// MatrixFallback, when "euclidean", lets a scenario that names a matrix
+	// file run on the euclidean model (median_rtt) where the file is absent,
+	// e.g. on a machine without the data set. The caller records the switch.
+	MatrixFallback string `mapstructure:"matrix_fallback"`
 }
 
 // DefaultConfig returns the default underlay: a euclidean plane with a median
@@ -108,6 +112,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		bad("model", "unknown model %q (want constant, uniform, euclidean or matrix)", c.Model)
+	}
+	if c.MatrixFallback != "" && c.MatrixFallback != ModelEuclidean {
+		bad("matrix_fallback", "want \"\" or \"euclidean\", got %q", c.MatrixFallback)
 	}
 	switch c.MatrixFormat {
 	case "", MatrixFormatAuto, MatrixFormatSquare, MatrixFormatKing:
