@@ -97,10 +97,11 @@ func (b *chordBinding) down(host engine.NodeID) {
 	}
 }
 
-// owner is the successor of key among live virtual nodes.
-func (b *chordBinding) owner(key uint64) (engine.NodeID, uint64) {
-	p := b.successor(key)
-	return p.Host, p.ID
+// correct reports whether res returned the successor of its key among live
+// virtual nodes.
+func (b *chordBinding) correct(res overlay.LookupResult) bool {
+	p := b.successor(res.Key)
+	return res.Owner == p.Host && res.OwnerID == p.ID
 }
 
 func (b *chordBinding) successor(key uint64) chord.Peer {

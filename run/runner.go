@@ -37,6 +37,12 @@ func Run(spec scenario.Spec, opts Options) (*results.Run, error) {
 			return nil, err
 		}
 		return r.run(), nil
+	case "kademlia":
+		r, err := newRunner(&spec, newKademliaBinding(&spec), opts)
+		if err != nil {
+			return nil, err
+		}
+		return r.run(), nil
 	}
 	return nil, fmt.Errorf("protocol: unknown protocol %q", spec.Protocol)
 }
@@ -53,8 +59,9 @@ type binding[M overlay.Message, T any] interface {
 	// up and down keep the oracle's view of live nodes.
 	up(host engine.NodeID)
 	down(host engine.NodeID)
-	// owner is the oracle: the host and overlay identifier responsible for key.
-	owner(key uint64) (engine.NodeID, uint64)
+	// correct is the oracle: whether a finished lookup returned the live
+	// node responsible for its key.
+	correct(res overlay.LookupResult) bool
 	// key returns workload key i.
 	key(i int) uint64
 	// storedKeys returns the keys a live host holds.
@@ -296,8 +303,7 @@ func (r *runner[M, T]) send(from, to engine.NodeID, m M) {
 func (r *runner[M, T]) lookupDone(node engine.NodeID, res overlay.LookupResult) {
 	outcome := results.Failed
 	if !res.Failed {
-		owner, id := r.b.owner(res.Key)
-		if res.Owner == owner && res.OwnerID == id {
+		if r.b.correct(res) {
 			outcome = results.Success
 		} else {
 			outcome = results.Incorrect

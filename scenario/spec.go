@@ -11,6 +11,7 @@ import (
 
 	"peerlab/churn"
 	"peerlab/protocols/chord"
+	"peerlab/protocols/kademlia"
 	"peerlab/underlay"
 )
 
@@ -27,9 +28,10 @@ type Spec struct {
 	// Warmup is excluded from summary.json (lookups issued before it are
 	// written to lookups.csv but not summarised).
 	Warmup time.Duration `mapstructure:"warmup"`
-	// Protocol is the overlay protocol: "chord".
+	// Protocol is the overlay protocol: "chord" or "kademlia".
 	Protocol string          `mapstructure:"protocol"`
 	Chord    chord.Config    `mapstructure:"chord"`
+	Kademlia kademlia.Config `mapstructure:"kademlia"`
 	Underlay underlay.Config `mapstructure:"underlay"`
 	Workload Workload        `mapstructure:"workload"`
 	Churn    Churn           `mapstructure:"churn"`
@@ -118,6 +120,7 @@ func Default() Spec {
 		Warmup:   20 * time.Minute,
 		Protocol: "chord",
 		Chord:    chord.DefaultConfig(),
+		Kademlia: kademlia.DefaultConfig(),
 		Underlay: underlay.DefaultConfig(),
 		Workload: Workload{LookupInterval: time.Minute, Keys: 10000},
 		Churn: Churn{
@@ -142,8 +145,8 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("duration: must be a positive duration, got %v", s.Duration)
 	case s.Warmup < 0 || s.Warmup >= s.Duration:
 		return fmt.Errorf("warmup: must be in [0, duration=%v), got %v", s.Duration, s.Warmup)
-	case s.Protocol != "chord":
-		return fmt.Errorf("protocol: unknown protocol %q (want chord)", s.Protocol)
+	case s.Protocol != "chord" && s.Protocol != "kademlia":
+		return fmt.Errorf("protocol: unknown protocol %q (want chord or kademlia)", s.Protocol)
 	case s.Workload.LookupInterval < 0:
 		return fmt.Errorf("workload.lookup_interval: must not be negative, got %v", s.Workload.LookupInterval)
 	case s.Workload.Keys < 1 || s.Workload.Keys > 100_000_000:
@@ -164,6 +167,12 @@ func (s Spec) Validate() error {
 	}
 	if err := s.Chord.Validate(); err != nil {
 		return err
+	}
+	if err := s.Kademlia.Validate(); err != nil {
+		return err
+	}
+	if s.Protocol == "kademlia" && s.Kademlia.Bits < 64 && float64(s.Nodes)*2 > float64(uint64(1)<<uint(s.Kademlia.Bits)) {
+		return fmt.Errorf("kademlia.bits: %d bits give too few identifiers for %d nodes (at most half the space may be used)", s.Kademlia.Bits, s.Nodes)
 	}
 	if s.Protocol == "chord" && s.Chord.Bits < 64 {
 		if need := float64(s.Nodes*s.Chord.VirtualNodes) * 2; need > float64(uint64(1)<<uint(s.Chord.Bits)) {
