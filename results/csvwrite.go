@@ -84,3 +84,9 @@ func writeTraffic(w io.Writer, rows []TrafficRow) error {
 		}, nil
 	})
 }
+
+func writeSessions(w io.Writer, rows []SessionRow) error {
+	return writeTable(w, sessionsHeader, len(rows), func(i int) ([]string, error) {
+		return []string{fmtShortest(rows[i].LengthS), fmtShortest(rows[i].ModelCDF)}, nil
+	})
+}

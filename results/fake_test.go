@@ -76,5 +76,13 @@ func fakeRun(lookups, nodes, samples int) *Run {
 	}
 	r.Manifest = map[string]any{"seed": 42, "protocol": "chord", "nodes": nodes}
 	r.Perf = map[string]any{"wall_s": 1.25}
+	// Sessions: exponential with mean 1800 s, sorted, with the model CDF.
+	for i := 0; i < samples*5; i++ {
+		r.Sessions = append(r.Sessions, SessionRow{LengthS: rng.ExpFloat64() * 1800})
+	}
+	sort.Slice(r.Sessions, func(i, j int) bool { return r.Sessions[i].LengthS < r.Sessions[j].LengthS })
+	for i := range r.Sessions {
+		r.Sessions[i].ModelCDF = 1 - math.Exp(-r.Sessions[i].LengthS/1800)
+	}
 	return r
 }

@@ -262,3 +262,64 @@ func finiteRuns(xs, ys []float64) []plotter.XYs {
 	}
 	return runs
 }
+
+// liveNodesPlot draws the number of live nodes at each sample time.
+func liveNodesPlot(r *Run) *plot.Plot {
+	div, unit := timeUnit(maxTime(r.Series))
+	p := newPlot("Live nodes over time", "time ("+unit+")", "live nodes")
+	ts, ys := seriesXY(r.Series, div, func(s SampleRow) float64 { return float64(s.LiveNodes) })
+	if !addSeries(p, ts, ys, colorBlue, "", false) {
+		return noData(p)
+	}
+	p.X.Min = math.Min(p.X.Min, 0)
+	p.Y.Min = 0
+	p.Y.Max *= 1.1
+	if w, ok := warmupSeconds(r); ok {
+		markWarmup(p, w/div, 0, p.Y.Max/1.1)
+		p.Legend.Top = false
+	}
+	return p
+}
+
+// sessionsPlot draws the empirical CDF of realised session lengths and, when
+// the run had a session model, the model's CDF at the same lengths.
+func sessionsPlot(r *Run) *plot.Plot {
+	n := len(r.Sessions)
+	maxS := 0.0
+	if n > 0 {
+		maxS = r.Sessions[n-1].LengthS
+	}
+	div, unit := timeUnit(maxS)
+	p := newPlot("Session lengths: realised vs model", "session length ("+unit+")", "fraction of sessions")
+	fractionAxis(&p.Y)
+	if n == 0 {
+		return noData(p)
+	}
+	xs := make([]float64, n)
+	emp := make([]float64, n)
+	model := make([]float64, n)
+	hasModel := false
+	for i, s := range r.Sessions {
+		xs[i] = s.LengthS / div
+		emp[i] = float64(i+1) / float64(n)
+		model[i] = s.ModelCDF
+		if !math.IsNaN(s.ModelCDF) {
+			hasModel = true
+		}
+	}
+	addSeries(p, xs, emp, colorBlue, "realised", false)
+	title := fmt.Sprintf("Session lengths (n=%d)", n)
+	if hasModel {
+		addSeries(p, xs, model, colorOrange, "model", false)
+		for _, m := range r.Summary {
+			if m.Key == "churn.sessions.ks" && !math.IsNaN(m.Value) {
+				title += fmt.Sprintf("   KS distance %.3f", m.Value)
+			}
+		}
+	}
+	p.Title.Text = title
+	p.X.Min = 0
+	p.Legend.Top = false
+	p.Legend.Left = false
+	return p
+}

@@ -12,6 +12,7 @@ const (
 	NodesFile      = "nodes.csv"
 	TimeseriesFile = "timeseries.csv"
 	TrafficFile    = "traffic.csv"
+	SessionsFile   = "sessions.csv"
 	SummaryFile    = "summary.json"
 	ManifestFile   = "manifest.json"
 	PerfFile       = "perf.json"
@@ -23,6 +24,7 @@ var (
 	nodesHeader      = []string{"node", "alive", "keys", "msgs_sent", "bytes_sent", "msgs_recv", "bytes_recv"}
 	timeseriesHeader = []string{"time_s", "live_nodes", "lookups", "success_rate", "maintenance_bytes_per_node_per_s", "lookup_bytes_per_node_per_s"}
 	trafficHeader    = []string{"time_s", "kind", "class", "msgs", "bytes"}
+	sessionsHeader   = []string{"length_s", "model_cdf"}
 )
 
 // validOutcome reports whether s is one of the lookup outcome constants.

@@ -33,11 +33,13 @@ var figures = []figure{
 	{"keys_per_node", keysPerNodePlot},
 	{"success_over_time", successPlot},
 	{"maintenance_over_time", trafficPlot},
+	{"live_nodes", liveNodesPlot},
+	{"sessions_cdf", sessionsPlot},
 }
 
 // Plot draws the run's figures into dir, each as a PNG and an SVG file:
-// hops, latency_cdf, keys_per_node, success_over_time and
-// maintenance_over_time. A figure without data is still written, titled
+// hops, latency_cdf, keys_per_node, success_over_time,
+// maintenance_over_time, live_nodes and sessions_cdf. A figure without data is still written, titled
 // "no data". Each file is replaced atomically.
 func Plot(dir string, r *Run) error {
 	if r == nil {

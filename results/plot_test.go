@@ -67,7 +67,8 @@ func TestPlot(t *testing.T) {
 	for i := range deadNodes.Nodes {
 		deadNodes.Nodes[i].Alive = false
 	}
-	all := map[string]bool{"hops": true, "latency_cdf": true, "keys_per_node": true, "success_over_time": true, "maintenance_over_time": true}
+	all := map[string]bool{"hops": true, "latency_cdf": true, "keys_per_node": true, "success_over_time": true,
+		"maintenance_over_time": true, "live_nodes": true, "sessions_cdf": true}
 	for _, c := range []struct {
 		name   string
 		run    *Run
@@ -80,7 +81,11 @@ func TestPlot(t *testing.T) {
 		{"no success rate", allNaN, map[string]bool{"success_over_time": true}},
 		{"no alive node", deadNodes, map[string]bool{"keys_per_node": true}},
 		{"single sample", &Run{Series: []SampleRow{{TimeS: 60, SuccessRate: 1, MaintenanceBytesPerNodePerS: 3}},
-			Nodes: []NodeRow{{Alive: true, Keys: 7}}, Lookups: []LookupRow{{Outcome: Success, Hops: 3, LatencyMs: 12}}}, nil},
+			Nodes: []NodeRow{{Alive: true, Keys: 7}}, Lookups: []LookupRow{{Outcome: Success, Hops: 3, LatencyMs: 12}}},
+			map[string]bool{"sessions_cdf": true}},
+		{"sessions without a model", &Run{Sessions: []SessionRow{{LengthS: 10, ModelCDF: math.NaN()}, {LengthS: 20, ModelCDF: math.NaN()}}},
+			map[string]bool{"hops": true, "latency_cdf": true, "keys_per_node": true, "success_over_time": true,
+				"maintenance_over_time": true, "live_nodes": true}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "plots")

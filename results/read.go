@@ -33,6 +33,13 @@ func Read(dir string) (*Run, error) {
 	if r.Traffic, err = readTraffic(filepath.Join(dir, TrafficFile)); err != nil {
 		return nil, err
 	}
+	// sessions.csv is newer than the other tables: a run directory
+	// without it reads as having no sessions.
+	if p := filepath.Join(dir, SessionsFile); fileExists(p) {
+		if r.Sessions, err = readSessions(p); err != nil {
+			return nil, err
+		}
+	}
 	if r.Summary, err = readSummary(filepath.Join(dir, SummaryFile)); err != nil {
 		return nil, err
 	}
@@ -207,4 +214,17 @@ func readTraffic(path string) ([]TrafficRow, error) {
 		})
 	})
 	return rows, err
+}
+
+func readSessions(path string) ([]SessionRow, error) {
+	var rows []SessionRow
+	err := readTable(path, sessionsHeader, func(p *rowParser) {
+		rows = append(rows, SessionRow{LengthS: p.float(0), ModelCDF: p.float(1)})
+	})
+	return rows, err
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

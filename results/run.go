@@ -55,6 +55,15 @@ type TrafficRow struct {
 	Bytes int64
 }
 
+// SessionRow is one line of sessions.csv: one realised online session (a
+// join followed by a leave or crash within the run), sorted by length.
+type SessionRow struct {
+	LengthS float64 // session length in seconds
+	// ModelCDF is the configured session distribution's CDF at LengthS, or
+	// NaN when the sessions come from a trace (no model to compare with).
+	ModelCDF float64
+}
+
 // Metric is one entry of summary.json. Key is a dotted path such as
 // "lookups.success_rate"; summary.json nests the path into JSON objects.
 type Metric struct {
@@ -64,11 +73,12 @@ type Metric struct {
 
 // Run is everything a run directory holds.
 type Run struct {
-	Lookups []LookupRow
-	Nodes   []NodeRow
-	Series  []SampleRow
-	Traffic []TrafficRow
-	Summary []Metric
+	Lookups  []LookupRow
+	Nodes    []NodeRow
+	Series   []SampleRow
+	Traffic  []TrafficRow
+	Sessions []SessionRow
+	Summary  []Metric
 	// Manifest is written as manifest.json: the resolved configuration, seed,
 	// peerlab and Go versions. It must not hold anything that changes between
 	// two runs of the same scenario and seed.

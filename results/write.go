@@ -66,6 +66,7 @@ func fillDir(tmp, final string, r *Run) error {
 		{NodesFile, func(w *bufio.Writer) error { return writeNodes(w, r.Nodes) }},
 		{TimeseriesFile, func(w *bufio.Writer) error { return writeSeries(w, r.Series) }},
 		{TrafficFile, func(w *bufio.Writer) error { return writeTraffic(w, r.Traffic) }},
+		{SessionsFile, func(w *bufio.Writer) error { return writeSessions(w, r.Sessions) }},
 		{SummaryFile, func(w *bufio.Writer) error { return writeSummary(w, r.Summary) }},
 		{ManifestFile, func(w *bufio.Writer) error { return writeJSON(w, r.Manifest) }},
 	}

@@ -107,6 +107,7 @@ type runner[M overlay.Message, T any] struct {
 	upList []engine.NodeID // live nodes, for bootstrap choice
 	upPos  []int           // index of each node in upList, -1 when down
 
+	sched   churn.Schedule
 	churn   []churn.Event // the schedule, replayed in order by evChurn
 	next    int           // next schedule event to apply
 	end     engine.Time
@@ -144,6 +145,7 @@ func newRunner[M overlay.Message, T any](spec *scenario.Spec, b binding[M, T], o
 	if err != nil {
 		return nil, err
 	}
+	r.sched = sched
 	r.churn = sched.Events
 	if len(r.churn) > 0 {
 		r.sim.Schedule(r.churn[0].At, event[M, T]{kind: evChurn})
@@ -173,6 +175,7 @@ func (r *runner[M, T]) run() *results.Run {
 		results.Metric{Key: "nodes.total", Value: float64(len(r.nodes))},
 		results.Metric{Key: "nodes.live_at_end", Value: float64(r.sim.Live())},
 	)
+	res.Sessions, res.Summary = sessionStats(r.spec, r.sched, res.Summary)
 	return res
 }
 

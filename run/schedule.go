@@ -3,10 +3,15 @@ package run
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
 
 	"peerlab/churn"
 	"peerlab/engine"
+	"peerlab/results"
 	"peerlab/scenario"
 )
 
@@ -63,4 +68,63 @@ func WriteSchedule(w io.Writer, spec scenario.Spec) error {
 		return err
 	}
 	return churn.WriteCSV(w, s)
+}
+
+// sessionStats returns the realised online sessions of a schedule, sorted,
+// each with the configured session distribution's CDF at its length (NaN
+// when there is no single model to compare with: a trace, or per-node
+// means), and adds to the summary their count, the censored ones (still
+// online at the end, left out), their mean, and the Kolmogorov–Smirnov
+// distance between realised and configured distributions.
+//
+// Censoring biases the realised sample towards short sessions — a session
+// is only seen whole if it ends before the run does — so a small KS
+// distance remains even for a perfect sampler, larger for short runs.
+func sessionStats(spec *scenario.Spec, s churn.Schedule, sum []results.Metric) ([]results.SessionRow, []results.Metric) {
+	lengths, censored := churn.Sessions(s)
+	xs := make([]float64, len(lengths))
+	for i, l := range lengths {
+		xs[i] = l.Seconds()
+	}
+	slices.Sort(xs)
+	var cdf func(float64) float64
+	if spec.Churn.Model == "sessions" && spec.Churn.HeterogeneousMeans == nil {
+		cdf = spec.Churn.Session.CDF
+	}
+	rows := make([]results.SessionRow, len(xs))
+	mean := math.NaN()
+	if len(xs) > 0 {
+		mean = stat.Mean(xs, nil)
+	}
+	for i, x := range xs {
+		rows[i] = results.SessionRow{LengthS: x, ModelCDF: math.NaN()}
+		if cdf != nil {
+			rows[i].ModelCDF = cdf(x)
+		}
+	}
+	ks := math.NaN()
+	if cdf != nil && len(xs) > 0 {
+		ks = churn.KS(xs, cdf)
+	}
+	var joins, leaves, crashes int
+	for _, e := range s.Events {
+		switch e.Kind {
+		case churn.Join:
+			joins++
+		case churn.Leave:
+			leaves++
+		case churn.Crash:
+			crashes++
+		}
+	}
+	sum = append(sum,
+		results.Metric{Key: "churn.joins", Value: float64(joins)},
+		results.Metric{Key: "churn.leaves", Value: float64(leaves)},
+		results.Metric{Key: "churn.crashes", Value: float64(crashes)},
+		results.Metric{Key: "churn.sessions.count", Value: float64(len(xs))},
+		results.Metric{Key: "churn.sessions.censored", Value: float64(censored)},
+		results.Metric{Key: "churn.sessions.mean_s", Value: mean},
+		results.Metric{Key: "churn.sessions.ks", Value: ks},
+	)
+	return rows, sum
 }

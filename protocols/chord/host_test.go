@@ -122,6 +122,13 @@ func TestNotified(t *testing.T) {
 				if got := sorted(moved); !slices.Equal(got, sorted(c.wantMoved)) {
 					t.Errorf("transferred %v, want %v", got, sorted(c.wantMoved))
 				}
+			} else if rejected := c.pred != 0 && c.wantPred == c.pred && c.from != c.pred; rejected {
+				// A notifier outside (pred, self) makes the node check at
+				// once whether its predecessor is still alive.
+				m := only(t, sent, OpPing)
+				if m.to != engine.NodeID(c.pred) {
+					t.Errorf("ping sent to %d, want the predecessor %d", m.to, c.pred)
+				}
 			} else if len(sent) != 0 {
 				t.Errorf("sent %v, want nothing", ops(sent))
 			}
@@ -246,8 +253,10 @@ func TestStabilizeIgnoresStaleAnswer(t *testing.T) {
 	if got := succIDs(h); !slices.Equal(got, []uint64{120, 150}) {
 		t.Errorf("successors %v after a stale answer, want [120 150]", got)
 	}
-	if sent := env.take(); len(sent) != 0 {
-		t.Errorf("sent %v for a stale answer", ops(sent))
+	// The notify from 120 (outside (50, 100]) pinged the predecessor; the
+	// stale answer itself must send nothing.
+	if sent := env.take(); len(sent) != 1 || sent[0].m.Op != OpPing || sent[0].to != 50 {
+		t.Errorf("sent %v for a notify from outside (pred, self) and a stale answer, want one ping to the predecessor 50", ops(sent))
 	}
 	// An answer to no outstanding request is ignored too.
 	h.Deliver(env, 120, Message{Op: OpGetPredResp, From: peer(120), Req: 12345, Flag: true, A: peer(110)})
@@ -526,5 +535,46 @@ func TestLookupHops(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRejectedNotifyReplacesDeadPredecessor: a notify from outside
+// (pred, self) pings the predecessor; if the ping times out the notifier
+// becomes the predecessor at once, and if it is answered nothing changes.
+func TestRejectedNotifyReplacesDeadPredecessor(t *testing.T) {
+	for _, dead := range []bool{true, false} {
+		h, env := node(testConfig(8), 100, 50, 150)
+		h.Deliver(env, 30, Message{Op: OpNotify, From: peer(30)})
+		ping := only(t, env.take(), OpPing)
+		if dead {
+			h.Fire(env, Timer{Kind: TimerRPC, Ref: ping.m.Req})
+		} else {
+			h.Deliver(env, 50, Message{Op: OpPong, From: peer(50), Req: ping.m.Req})
+		}
+		want := uint64(50)
+		if dead {
+			want = 30
+		}
+		if p, ok := predID(h); !ok || p != want {
+			t.Errorf("dead=%v: predecessor %d (set %v), want %d", dead, p, ok, want)
+		}
+	}
+}
+
+// TestLosingEverySuccessorRejoins: a node whose only successor times out,
+// with no finger and no predecessor left, rejoins through the last peer it
+// heard from instead of becoming a ring of one.
+func TestLosingEverySuccessorRejoins(t *testing.T) {
+	h, env := node(testConfig(8), 100, 0, 150)
+	h.Deliver(env, 77, Message{Op: OpPing, From: peer(77)}) // last heard from 77
+	env.take()
+	req := stabilizeOnce(t, h, env)
+	h.Fire(env, Timer{Kind: TimerRPC, Ref: req.m.Req})
+	if h.Joined(0) {
+		t.Fatalf("still joined with successors %v after losing its only successor", succIDs(h))
+	}
+	m := only(t, env.take(), OpFindReq)
+	if m.to != 77 || m.m.Key != 100 {
+		t.Errorf("rejoin lookup for %d sent to %d, want a lookup for 100 through 77", m.m.Key, m.to)
 	}
 }
