@@ -7,6 +7,7 @@ package run
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"peerlab/churn"
@@ -176,6 +177,7 @@ func (r *runner[M, T]) run() *results.Run {
 		results.Metric{Key: "nodes.live_at_end", Value: float64(r.sim.Live())},
 	)
 	res.Sessions, res.Summary = sessionStats(r.spec, r.sched, res.Summary)
+	res.Manifest = map[string]any{"underlay": underlayFacts(r.net, len(r.nodes))}
 	return res
 }
 
@@ -331,3 +333,36 @@ func (e *env[M, T]) After(d time.Duration, t T) engine.TimerID {
 }
 func (e *env[M, T]) Cancel(id engine.TimerID)            { e.r.sim.Cancel(id) }
 func (e *env[M, T]) LookupDone(res overlay.LookupResult) { e.r.lookupDone(e.self, res) }
+
+// underlayFacts describes the latency model a run actually used, for the
+// manifest; for a measured matrix it records the matrix, how many entries
+// were replaced, and which matrix host each simulated node was mapped onto.
+func underlayFacts(m underlay.Model, nodes int) map[string]any {
+	for {
+		switch w := m.(type) {
+		case underlay.Jitter:
+			m = w.Inner
+			continue
+		case underlay.Loss:
+			m = w.Inner
+			continue
+		case *underlay.MatrixModel:
+			mx := w.Matrix()
+			hosts := make([]int, nodes)
+			for i := range hosts {
+				hosts[i] = w.Host(engine.NodeID(i))
+			}
+			return map[string]any{
+				"model":            "matrix",
+				"matrix":           mx.Name,
+				"matrix_hosts":     mx.Hosts(),
+				"replaced_entries": mx.Replaced,
+				"median_rtt":       mx.Median.String(),
+				"same_host_delay":  w.SameHost.String(),
+				"node_hosts":       hosts,
+			}
+		}
+		name := strings.TrimPrefix(fmt.Sprintf("%T", m), "*")
+		return map[string]any{"model": strings.ToLower(strings.TrimPrefix(name, "underlay."))}
+	}
+}

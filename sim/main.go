@@ -170,13 +170,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	events := summaryValue(res, "events")
-	res.Manifest = map[string]any{
-		"peerlab_version": Version,
-		"go_version":      runtime.Version(),
-		"scenario":        spec.Name,
-		"seed":            spec.Seed,
-		"config":          spec.Resolved(),
+	manifest, _ := res.Manifest.(map[string]any) // what the run itself recorded (the underlay used)
+	if manifest == nil {
+		manifest = map[string]any{}
 	}
+	manifest["peerlab_version"] = Version
+	manifest["go_version"] = runtime.Version()
+	manifest["scenario"] = spec.Name
+	manifest["seed"] = spec.Seed
+	manifest["config"] = spec.Resolved()
+	res.Manifest = manifest
 	if len(sf.notes) > 0 {
 		res.Manifest.(map[string]any)["notes"] = sf.notes
 		for _, n := range sf.notes {

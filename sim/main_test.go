@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -222,6 +223,33 @@ func TestMatrixUnderlayScenario(t *testing.T) {
 	}
 	if !strings.Contains(string(b), `"success_rate": 1`) {
 		t.Errorf("lookups over the PlanetLab matrix did not all succeed:\n%s", b)
+	}
+	// The manifest records the matrix, its cleaning and the node-to-host map.
+	mb, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var man struct {
+		Underlay struct {
+			Model       string `json:"model"`
+			MatrixHosts int    `json:"matrix_hosts"`
+			Replaced    *int   `json:"replaced_entries"`
+			NodeHosts   []int  `json:"node_hosts"`
+		} `json:"underlay"`
+	}
+	if err := json.Unmarshal(mb, &man); err != nil {
+		t.Fatal(err)
+	}
+	u := man.Underlay
+	if u.Model != "matrix" || u.MatrixHosts != 490 || u.Replaced == nil || len(u.NodeHosts) != 100 {
+		t.Errorf("manifest underlay = %+v, want the matrix model, 490 hosts, a replaced count and 100 node hosts", u)
+	}
+	seen := map[int]bool{}
+	for _, h := range u.NodeHosts {
+		if h < 0 || h >= 490 || seen[h] {
+			t.Errorf("node host %d out of range or used twice while hosts last", h)
+		}
+		seen[h] = true
 	}
 	// A missing matrix file is an error naming the file.
 	bad := filepath.Join(dir, "bad.yaml")
