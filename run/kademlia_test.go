@@ -82,3 +82,26 @@ func summaryMap(r *results.Run) map[string]float64 {
 	}
 	return m
 }
+
+// TestKademliaUnderChurn drives Kademlia with a churn model (exponential
+// 1 h sessions and downtimes, half of departures crashes): joins, silent
+// crashes and rejoins as the schedule says; lookups must still find the
+// live node closest to the key.
+func TestKademliaUnderChurn(t *testing.T) {
+	s := kademliaStatic(20, 3)
+	s.Nodes, s.Duration, s.Warmup = 512, 2*time.Hour, time.Hour
+	s.Churn.Model = "sessions"
+	s.Workload.LookupInterval = 10 * time.Minute
+	res, err := Run(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := summaryMap(res)
+	if sum["churn.crashes"] == 0 || sum["churn.leaves"] == 0 {
+		t.Fatalf("the schedule had %v crashes and %v leaves: no churn tested", sum["churn.crashes"], sum["churn.leaves"])
+	}
+	if sr := sum["lookups.success_rate"]; !(sr > 0.95) {
+		t.Errorf("success rate under churn %.4f, want > 0.95", sr)
+	}
+	t.Logf("%v lookups, success %.4f, p50 latency %.0f ms", sum["lookups.count"], sum["lookups.success_rate"], sum["latency_ms.p50"])
+}
