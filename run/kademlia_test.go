@@ -23,13 +23,10 @@ func kademliaStatic(k, alpha int) scenario.Spec {
 
 // TestKademliaStatic4096 runs the grid (alpha in {1, 3}, k in {8,
 // 20}) on 4,096 nodes: lookups must end at the live node XOR-closest to the
-// key, and the mean hop count must fall as k grows.
-//
-// Known defect, left open: in every configuration about one lookup in 4,000
-// returns the second-closest node, always for keys next to one node whose
-// routing table holds no contact nearer than 2^59 and which is missing from
-// its neighbours' tables; it persists past the hourly bucket refresh. Until
-// it is fixed the test bounds incorrect answers at 0.1% instead of 0.
+// key, and the mean hop count must fall as k grows. (Every lookup, not
+// nearly every: a node that joined through a bootstrap still joining itself
+// once stayed unknown to its neighbours, and keys next to it went astray
+// one time in 4,000; see TestJoinViaEmptyBootstrap.)
 func TestKademliaStatic4096(t *testing.T) {
 	if testing.Short() {
 		t.Skip("four 4,096-node runs")
@@ -49,7 +46,7 @@ func TestKademliaStatic4096(t *testing.T) {
 			if f := sum["lookups.failed_rate"]; f != 0 {
 				t.Errorf("k=%d alpha=%d: %.4f of lookups failed in a static network", k, alpha, f)
 			}
-			if inc := sum["lookups.incorrect_rate"]; inc > 0.001 {
+			if inc := sum["lookups.incorrect_rate"]; inc != 0 {
 				t.Errorf("k=%d alpha=%d: %.4f of lookups returned a node that is not the closest", k, alpha, inc)
 			}
 			hops[[2]int{k, alpha}] = sum["hops.mean"]

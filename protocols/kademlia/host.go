@@ -26,6 +26,10 @@ type Env = overlay.Env[Message, Timer]
 // nobody.
 const joinRetry = 10 * time.Second
 
+// maxLonelyJoins bounds the retries of joins that reached the bootstrap but
+// learned of nobody else, so that a node in a network of two stops asking.
+const maxLonelyJoins = 30
+
 // republishParallel bounds the republishing lookups a node runs at once; the
 // others wait their turn.
 const republishParallel = 4
@@ -60,6 +64,7 @@ type Host struct {
 
 	joined    bool
 	joining   bool
+	lonely    int  // joins in a row that learned of nobody but the bootstrap
 	timersOn  bool // the periodic tasks are running
 	bootstrap engine.NodeID
 
@@ -144,7 +149,7 @@ func (h *Host) Join(env Env, bootstrap engine.NodeID) {
 		}
 		h.loaded = false
 	}
-	h.bootstrap = bootstrap
+	h.bootstrap, h.lonely = bootstrap, 0
 	if bootstrap == engine.None || bootstrap == h.self.Host {
 		h.becomeJoined(env)
 		return
@@ -295,14 +300,24 @@ func (h *Host) touch(now engine.Time, target uint64) {
 }
 
 // joinDone finishes a join: refresh every bucket farther away than the
-// closest neighbour.
-func (h *Host) joinDone(env Env, answered bool) {
+// closest neighbour. A join whose lookup learned of no node but the
+// bootstrap (a bootstrap still joining itself has an empty table) is
+// retried: without it the node would never look up its own identifier
+// through the network, and neither learn its closest neighbours nor be
+// learned by them.
+func (h *Host) joinDone(env Env, answered, learned bool) {
 	h.joining = false
 	if !answered && h.size == 0 {
 		env.After(joinRetry, Timer{Kind: TimerJoinRetry})
 		return
 	}
 	h.becomeJoined(env)
+	if learned {
+		h.lonely = 0
+	} else if h.lonely < maxLonelyJoins {
+		h.lonely++
+		env.After(joinRetry, Timer{Kind: TimerJoinRetry})
+	}
 	closest := -1
 	for j := len(h.buckets) - 1; j >= 0; j-- {
 		if len(h.buckets[j].contacts) > 0 {

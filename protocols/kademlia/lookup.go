@@ -325,6 +325,9 @@ func (h *Host) finish(env Env, l *lookup) {
 	}
 	p, key := l.purpose, l.key
 	answeredAny := l.answers > 0
+	// A join learned nothing when its shortlist holds no node but the
+	// bootstrap: that one was still joining itself and knew nobody else.
+	learned := len(l.list) > 1
 	switch p {
 	case purposeWorkload:
 		h.stats.Lookups++
@@ -366,7 +369,7 @@ func (h *Host) finish(env Env, l *lookup) {
 	h.freeLook = append(h.freeLook, l.idx)
 	switch p {
 	case purposeJoin:
-		h.joinDone(env, answeredAny)
+		h.joinDone(env, answeredAny, learned)
 	case purposeRepublish:
 		h.pumpRepublish(env)
 	}

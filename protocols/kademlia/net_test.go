@@ -254,3 +254,47 @@ func TestRefreshTimer(t *testing.T) {
 		t.Errorf("next refresh check %v, want at 1h50m (bucket 6 looked up at 50m)", next)
 	}
 }
+
+// TestJoinViaEmptyBootstrap: a bootstrap that is still joining itself
+// answers the newcomer's own-id lookup with no contact. The newcomer is
+// joined (it knows the bootstrap) but must retry the join, or it would never
+// learn its closest neighbours nor be learned by them. In a network of two
+// the bootstrap never learns of anyone else, so the retries must stop after
+// maxLonelyJoins.
+func TestJoinViaEmptyBootstrap(t *testing.T) {
+	cfg := testConfig(8, 3)
+	a, aenv := newTestHost(cfg, 0x90) // empty table
+	b := NewHost(cfg, 1, 0x13)
+	benv := newFakeEnv(1)
+	b.Join(benv, selfHost)
+	for i := 1; ; i++ {
+		var req *sentMsg
+		for _, m := range benv.take() {
+			if m.m.Op == OpFindNode && m.m.Target == 0x13 && m.to == selfHost {
+				req = &m
+			}
+		}
+		if req == nil {
+			t.Fatalf("join %d did not look up the own identifier through the bootstrap", i)
+		}
+		a.Deliver(aenv, 1, req.m)
+		resp := only(t, aenv.take(), OpFindNodeResp)
+		if len(resp.m.Contacts) != 0 {
+			t.Fatalf("bootstrap answered %x", ids(resp.m.Contacts))
+		}
+		benv.timers = nil
+		b.Deliver(benv, selfHost, resp.m)
+		if !b.Joined() {
+			t.Fatalf("not joined although the bootstrap answered")
+		}
+		retry := benv.pending(TimerJoinRetry)
+		if want := i <= maxLonelyJoins; (len(retry) == 1) != want {
+			t.Fatalf("lonely join %d: %d retries set, want retry=%v", i, len(retry), want)
+		}
+		if len(retry) == 0 {
+			break
+		}
+		benv.take()
+		b.Fire(benv, retry[0].t)
+	}
+}
