@@ -94,8 +94,9 @@ func (c *Collector) advanceLive(now engine.Time) {
 	}
 }
 
-// Lookup records a finished lookup. outcome is one of the results outcomes.
-func (c *Collector) Lookup(start, end engine.Time, source engine.NodeID, key uint64, outcome string, hops int) {
+// Lookup records a finished lookup. outcome is one of the results outcomes;
+// messages is what the lookup caused, -1 when unknown.
+func (c *Collector) Lookup(start, end engine.Time, source engine.NodeID, key uint64, outcome string, hops, messages int) {
 	if outcome == results.Failed {
 		hops = -1
 	}
@@ -106,6 +107,7 @@ func (c *Collector) Lookup(start, end engine.Time, source engine.NodeID, key uin
 		Outcome:   outcome,
 		Hops:      hops,
 		LatencyMs: float64(end-start) / 1e6,
+		Messages:  messages,
 	})
 	c.starts = append(c.starts, start)
 	c.intLookups++

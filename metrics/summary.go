@@ -13,8 +13,13 @@ import (
 
 // NodeState is what the runner knows about a host at the end of a run.
 type NodeState struct {
-	Alive bool
-	Keys  int
+	Alive     bool
+	Keys      int // keys stored
+	TableSize int // distinct contacts in the routing state
+	// Buckets is the number of contacts in each k-bucket, index i holding
+	// the contacts at XOR distance [2^i, 2^(i+1)); nil for protocols
+	// without buckets.
+	Buckets []int
 }
 
 // Finish closes the run at time end and returns its tables and summary.
@@ -22,32 +27,45 @@ type NodeState struct {
 func (c *Collector) Finish(end engine.Time, nodes []NodeState, events uint64) *results.Run {
 	c.advanceLive(end)
 	r := &results.Run{Lookups: c.lookups, Series: c.series, Traffic: c.traffic}
-	var keys []float64
+	var keys, tables []float64
 	for i, n := range nodes {
 		r.Nodes = append(r.Nodes, results.NodeRow{
-			Node: i, Alive: n.Alive, Keys: n.Keys,
+			Node: i, Alive: n.Alive, Keys: n.Keys, TableSize: n.TableSize,
 			MsgsSent: c.perNode[i].msgsSent, BytesSent: c.perNode[i].bytesSent,
 			MsgsRecv: c.perNode[i].msgsRecv, BytesRecv: c.perNode[i].bytesRecv,
 		})
-		if n.Alive {
-			keys = append(keys, float64(n.Keys))
+		if !n.Alive {
+			continue
+		}
+		keys = append(keys, float64(n.Keys))
+		tables = append(tables, float64(n.TableSize))
+		if n.Buckets != nil && r.Buckets == nil {
+			r.Buckets = []results.BucketRow{}
+		}
+		for b, fill := range n.Buckets {
+			if fill > 0 {
+				r.Buckets = append(r.Buckets, results.BucketRow{Node: i, Bucket: b, Contacts: fill})
+			}
 		}
 	}
-	r.Summary = c.summary(keys, events)
+	r.Summary = c.summary(keys, tables, events)
 	return r
 }
 
-func (c *Collector) summary(keys []float64, events uint64) []results.Metric {
+func (c *Collector) summary(keys, tables []float64, events uint64) []results.Metric {
 	var out []results.Metric
 	add := func(k string, v float64) { out = append(out, results.Metric{Key: k, Value: v}) }
 
 	var n, succ, incorrect, failed int
-	var hops, lat []float64
+	var hops, lat, msgs []float64
 	for i, l := range c.lookups {
 		if c.starts[i] < c.warmup {
 			continue
 		}
 		n++
+		if l.Messages >= 0 {
+			msgs = append(msgs, float64(l.Messages))
+		}
 		switch l.Outcome {
 		case results.Success:
 			succ++
@@ -65,11 +83,13 @@ func (c *Collector) summary(keys []float64, events uint64) []results.Metric {
 	add("lookups.failed_rate", ratio(failed, n))
 	describe(add, "hops", hops, false)
 	describe(add, "latency_ms", lat, false)
+	describe(add, "messages_per_lookup", msgs, false)
 	describe(add, "keys_per_node", keys, true)
+	describe(add, "table_size", tables, true)
 
-	var maint, look, msgs int64
+	var maint, look, sent int64
 	for k, info := range c.kinds {
-		msgs += c.afterMsgs[k]
+		sent += c.afterMsgs[k]
 		if info.Class == overlay.Lookup {
 			look += c.afterBytes[k]
 		} else {
@@ -85,7 +105,7 @@ func (c *Collector) summary(keys []float64, events uint64) []results.Metric {
 	add("traffic.bytes_per_node_per_s", per(maint+look))
 	add("traffic.maintenance_bytes_per_node_per_s", per(maint))
 	add("traffic.lookup_bytes_per_node_per_s", per(look))
-	add("traffic.msgs_per_node_per_s", per(msgs))
+	add("traffic.msgs_per_node_per_s", per(sent))
 	for k, info := range c.kinds {
 		if c.afterMsgs[k] > 0 {
 			add("traffic.by_kind."+info.Name+".bytes_per_node_per_s", per(c.afterBytes[k]))

@@ -104,4 +104,8 @@ type LookupResult struct {
 	Hops int
 	// Failed is true when the lookup gave up without an answer.
 	Failed bool
+	// Messages counts the messages the lookup caused, requests and answers
+	// alike, by whichever node sent them; -1 when the origin cannot know
+	// (a recursive lookup that failed somewhere down its path).
+	Messages int
 }

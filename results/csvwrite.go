@@ -39,6 +39,7 @@ func writeLookups(w io.Writer, rows []LookupRow) error {
 			l.Outcome,
 			strconv.Itoa(l.Hops),
 			fmtFixed3(l.LatencyMs),
+			strconv.Itoa(l.Messages),
 		}, nil
 	})
 }
@@ -50,6 +51,7 @@ func writeNodes(w io.Writer, rows []NodeRow) error {
 			strconv.Itoa(n.Node),
 			fmtBool01(n.Alive),
 			strconv.Itoa(n.Keys),
+			strconv.Itoa(n.TableSize),
 			strconv.FormatInt(n.MsgsSent, 10),
 			strconv.FormatInt(n.BytesSent, 10),
 			strconv.FormatInt(n.MsgsRecv, 10),
@@ -82,6 +84,13 @@ func writeTraffic(w io.Writer, rows []TrafficRow) error {
 			strconv.FormatInt(t.Msgs, 10),
 			strconv.FormatInt(t.Bytes, 10),
 		}, nil
+	})
+}
+
+func writeBuckets(w io.Writer, rows []BucketRow) error {
+	return writeTable(w, bucketsHeader, len(rows), func(i int) ([]string, error) {
+		b := rows[i]
+		return []string{strconv.Itoa(b.Node), strconv.Itoa(b.Bucket), strconv.Itoa(b.Contacts)}, nil
 	})
 }
 

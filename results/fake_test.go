@@ -35,12 +35,23 @@ func fakeRun(lookups, nodes, samples int) *Run {
 				}
 			}
 			l.LatencyMs = math.Round(math.Exp(5+0.6*rng.NormFloat64())*1000) / 1000
+			l.Messages = 2 * l.Hops
+		} else {
+			l.Messages = -1
 		}
 		r.Lookups = append(r.Lookups, l)
 	}
 	sort.SliceStable(r.Lookups, func(i, j int) bool { return r.Lookups[i].TimeS < r.Lookups[j].TimeS })
 	for i := 0; i < nodes; i++ {
 		n := NodeRow{Node: i, Alive: rng.Float64() < 0.95, Keys: int(rng.ExpFloat64() * 10)}
+		if n.Alive {
+			n.TableSize = 10 + rng.IntN(40)
+			for b := 40; b < 64; b++ {
+				if c := rng.IntN(21); c > 0 {
+					r.Buckets = append(r.Buckets, BucketRow{Node: i, Bucket: b, Contacts: c})
+				}
+			}
+		}
 		n.MsgsSent = int64(rng.IntN(100000))
 		n.BytesSent = n.MsgsSent * 64
 		n.MsgsRecv = int64(rng.IntN(100000))

@@ -105,11 +105,22 @@ func latencyCDFPlot(r *Run) *plot.Plot {
 
 // keysPerNodePlot draws a histogram of the keys held by each alive node.
 func keysPerNodePlot(r *Run) *plot.Plot {
-	p := newPlot("Keys per alive node", "keys stored", "nodes")
+	return nodeHistogram(r, "Keys per alive node", "keys stored", func(n NodeRow) int { return n.Keys })
+}
+
+// tableSizePlot draws a histogram of the routing-table size of each alive
+// node.
+func tableSizePlot(r *Run) *plot.Plot {
+	return nodeHistogram(r, "Routing table size per alive node", "distinct contacts", func(n NodeRow) int { return n.TableSize })
+}
+
+// nodeHistogram draws a histogram of an integer property of the alive nodes.
+func nodeHistogram(r *Run, title, xLabel string, value func(NodeRow) int) *plot.Plot {
+	p := newPlot(title, xLabel, "nodes")
 	var keys []float64
 	for _, nd := range r.Nodes {
 		if nd.Alive {
-			keys = append(keys, float64(nd.Keys))
+			keys = append(keys, float64(value(nd)))
 		}
 	}
 	if len(keys) == 0 {
@@ -132,7 +143,7 @@ func keysPerNodePlot(r *Run) *plot.Plot {
 	h := bars(bins, width)
 	h.LineStyle.Color = colorGrid
 	p.Add(h)
-	p.Title.Text = fmt.Sprintf("Keys per alive node\nn=%d   mean %s   p1 %s   p99 %s", len(keys),
+	p.Title.Text = fmt.Sprintf("%s\nn=%d   mean %s   p1 %s   p99 %s", title, len(keys),
 		fmtNum(stat.Mean(keys, nil)), fmtNum(stat.Quantile(0.01, stat.Empirical, keys, nil)),
 		fmtNum(stat.Quantile(0.99, stat.Empirical, keys, nil)))
 	p.X.Min, p.X.Max = bins[0].Min-width/2, bins[len(bins)-1].Max+width/2
@@ -321,5 +332,42 @@ func sessionsPlot(r *Run) *plot.Plot {
 	p.X.Min = 0
 	p.Legend.Top = false
 	p.Legend.Left = false
+	return p
+}
+
+// bucketFillPlot draws the mean number of contacts in each k-bucket over the
+// alive nodes: the far buckets are full, and the fill falls off by half per
+// bucket below log2(N) as fewer nodes exist at that distance.
+func bucketFillPlot(r *Run) *plot.Plot {
+	p := newPlot("k-bucket fill", "bucket i (XOR distance 2^i to 2^(i+1))", "mean contacts per node")
+	alive := 0
+	for _, nd := range r.Nodes {
+		if nd.Alive {
+			alive++
+		}
+	}
+	if alive == 0 || len(r.Buckets) == 0 {
+		return noData(p)
+	}
+	lo, hi := r.Buckets[0].Bucket, r.Buckets[0].Bucket
+	for _, b := range r.Buckets {
+		lo, hi = min(lo, b.Bucket), max(hi, b.Bucket)
+	}
+	sums := make([]float64, hi-lo+1)
+	for _, b := range r.Buckets {
+		sums[b.Bucket-lo] += float64(b.Contacts)
+	}
+	bins := make([]plotter.HistogramBin, len(sums))
+	top := 0.0
+	for i, s := range sums {
+		mean := s / float64(alive)
+		top = math.Max(top, mean)
+		bins[i] = plotter.HistogramBin{Min: float64(lo+i) - 0.4, Max: float64(lo+i) + 0.4, Weight: mean}
+	}
+	p.Add(bars(bins, 0.8))
+	p.Title.Text = fmt.Sprintf("k-bucket fill, mean over %d alive nodes\nbuckets %d to %d hold contacts", alive, lo, hi)
+	p.X.Min, p.X.Max = float64(lo)-0.7, float64(hi)+0.7
+	p.X.Tick.Marker = niceTicks{n: 8, integer: true}
+	p.Y.Min, p.Y.Max = 0, top*1.08
 	return p
 }

@@ -13,6 +13,7 @@ const (
 	TimeseriesFile = "timeseries.csv"
 	TrafficFile    = "traffic.csv"
 	SessionsFile   = "sessions.csv"
+	BucketsFile    = "buckets.csv"
 	SummaryFile    = "summary.json"
 	ManifestFile   = "manifest.json"
 	PerfFile       = "perf.json"
@@ -20,11 +21,12 @@ const (
 
 // CSV headers, one slice per table, in column order.
 var (
-	lookupsHeader    = []string{"time_s", "source", "key", "outcome", "hops", "latency_ms"}
-	nodesHeader      = []string{"node", "alive", "keys", "msgs_sent", "bytes_sent", "msgs_recv", "bytes_recv"}
+	lookupsHeader    = []string{"time_s", "source", "key", "outcome", "hops", "latency_ms", "messages"}
+	nodesHeader      = []string{"node", "alive", "keys", "table_size", "msgs_sent", "bytes_sent", "msgs_recv", "bytes_recv"}
 	timeseriesHeader = []string{"time_s", "live_nodes", "lookups", "success_rate", "maintenance_bytes_per_node_per_s", "lookup_bytes_per_node_per_s"}
 	trafficHeader    = []string{"time_s", "kind", "class", "msgs", "bytes"}
 	sessionsHeader   = []string{"length_s", "model_cdf"}
+	bucketsHeader    = []string{"node", "bucket", "contacts"}
 )
 
 // validOutcome reports whether s is one of the lookup outcome constants.

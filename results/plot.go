@@ -25,22 +25,27 @@ const (
 type figure struct {
 	name string
 	draw func(r *Run) *plot.Plot
+	// when, if set, says whether the run has this figure at all.
+	when func(r *Run) bool
 }
 
 var figures = []figure{
-	{"hops", hopsPlot},
-	{"latency_cdf", latencyCDFPlot},
-	{"keys_per_node", keysPerNodePlot},
-	{"success_over_time", successPlot},
-	{"maintenance_over_time", trafficPlot},
-	{"live_nodes", liveNodesPlot},
-	{"sessions_cdf", sessionsPlot},
+	{"hops", hopsPlot, nil},
+	{"latency_cdf", latencyCDFPlot, nil},
+	{"keys_per_node", keysPerNodePlot, nil},
+	{"table_size", tableSizePlot, nil},
+	{"bucket_fill", bucketFillPlot, func(r *Run) bool { return r.Buckets != nil }},
+	{"success_over_time", successPlot, nil},
+	{"maintenance_over_time", trafficPlot, nil},
+	{"live_nodes", liveNodesPlot, nil},
+	{"sessions_cdf", sessionsPlot, nil},
 }
 
 // Plot draws the run's figures into dir, each as a PNG and an SVG file:
-// hops, latency_cdf, keys_per_node, success_over_time,
-// maintenance_over_time, live_nodes and sessions_cdf. A figure without data is still written, titled
-// "no data". Each file is replaced atomically.
+// hops, latency_cdf, keys_per_node, table_size, success_over_time,
+// maintenance_over_time, live_nodes, sessions_cdf, and bucket_fill for runs
+// with k-buckets. A figure without data is still written, titled "no
+// data". Each file is replaced atomically.
 func Plot(dir string, r *Run) error {
 	if r == nil {
 		r = &Run{}
@@ -63,6 +68,9 @@ func PlotFromDir(dir string) error {
 // plotInto draws every figure into dir; errors name the file under final.
 func plotInto(dir, final string, r *Run) error {
 	for _, f := range figures {
+		if f.when != nil && !f.when(r) {
+			continue
+		}
 		p, err := build(f, r)
 		if err != nil {
 			return fmt.Errorf("results: plot %s: %w", filepath.Join(final, f.name), err)

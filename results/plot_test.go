@@ -15,10 +15,19 @@ import (
 // checkPlots asserts that every figure exists as a decodable PNG of the
 // expected size and as a non-empty SVG, and that the SVG says "no data"
 // exactly when wantNoData lists the figure.
-func checkPlots(t *testing.T, dir string, wantNoData map[string]bool) {
+func checkPlots(t *testing.T, dir string, r *Run, wantNoData map[string]bool) {
 	t.Helper()
 	wantW, wantH := int(plotWidth/vg.Inch*plotDPI), int(plotHeight/vg.Inch*plotDPI)
+	if r == nil {
+		r = &Run{}
+	}
 	for _, f := range figures {
+		if f.when != nil && !f.when(r) {
+			if _, err := os.Stat(filepath.Join(dir, f.name+".png")); err == nil {
+				t.Errorf("%s.png drawn for a run without its data", f.name)
+			}
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join(dir, f.name+".png"))
 		if err != nil {
 			t.Error(err)
@@ -67,7 +76,7 @@ func TestPlot(t *testing.T) {
 	for i := range deadNodes.Nodes {
 		deadNodes.Nodes[i].Alive = false
 	}
-	all := map[string]bool{"hops": true, "latency_cdf": true, "keys_per_node": true, "success_over_time": true,
+	all := map[string]bool{"hops": true, "latency_cdf": true, "keys_per_node": true, "table_size": true, "success_over_time": true,
 		"maintenance_over_time": true, "live_nodes": true, "sessions_cdf": true}
 	for _, c := range []struct {
 		name   string
@@ -79,12 +88,12 @@ func TestPlot(t *testing.T) {
 		{"nil run", nil, all},
 		{"no successful lookups", noSuccess, map[string]bool{"hops": true, "latency_cdf": true}},
 		{"no success rate", allNaN, map[string]bool{"success_over_time": true}},
-		{"no alive node", deadNodes, map[string]bool{"keys_per_node": true}},
+		{"no alive node", deadNodes, map[string]bool{"keys_per_node": true, "table_size": true, "bucket_fill": true}},
 		{"single sample", &Run{Series: []SampleRow{{TimeS: 60, SuccessRate: 1, MaintenanceBytesPerNodePerS: 3}},
 			Nodes: []NodeRow{{Alive: true, Keys: 7}}, Lookups: []LookupRow{{Outcome: Success, Hops: 3, LatencyMs: 12}}},
 			map[string]bool{"sessions_cdf": true}},
 		{"sessions without a model", &Run{Sessions: []SessionRow{{LengthS: 10, ModelCDF: math.NaN()}, {LengthS: 20, ModelCDF: math.NaN()}}},
-			map[string]bool{"hops": true, "latency_cdf": true, "keys_per_node": true, "success_over_time": true,
+			map[string]bool{"hops": true, "latency_cdf": true, "keys_per_node": true, "table_size": true, "success_over_time": true,
 				"maintenance_over_time": true, "live_nodes": true}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -92,7 +101,7 @@ func TestPlot(t *testing.T) {
 			if err := Plot(dir, c.run); err != nil {
 				t.Fatal(err)
 			}
-			checkPlots(t, dir, c.noData)
+			checkPlots(t, dir, c.run, c.noData)
 		})
 	}
 }
@@ -119,7 +128,7 @@ func TestPlotFromDir(t *testing.T) {
 	if err := PlotFromDir(dir); err != nil {
 		t.Fatal(err)
 	}
-	checkPlots(t, dir, nil)
+	checkPlots(t, dir, fakeRun(200, 40, 12), nil)
 	for p, want := range orig {
 		got, err := os.ReadFile(p)
 		if err != nil {

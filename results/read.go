@@ -40,6 +40,12 @@ func Read(dir string) (*Run, error) {
 			return nil, err
 		}
 	}
+	// buckets.csv exists only for protocols with k-buckets.
+	if p := filepath.Join(dir, BucketsFile); fileExists(p) {
+		if r.Buckets, err = readBuckets(p); err != nil {
+			return nil, err
+		}
+	}
 	if r.Summary, err = readSummary(filepath.Join(dir, SummaryFile)); err != nil {
 		return nil, err
 	}
@@ -162,6 +168,7 @@ func readLookups(path string) ([]LookupRow, error) {
 			Outcome:   p.str(3),
 			Hops:      p.int(4),
 			LatencyMs: p.float(5),
+			Messages:  p.int(6),
 		}
 		if p.err == nil && !validOutcome(l.Outcome) {
 			p.fail(3, "one of "+outcomesList)
@@ -178,10 +185,11 @@ func readNodes(path string) ([]NodeRow, error) {
 			Node:      p.int(0),
 			Alive:     p.bool01(1),
 			Keys:      p.int(2),
-			MsgsSent:  p.int64(3),
-			BytesSent: p.int64(4),
-			MsgsRecv:  p.int64(5),
-			BytesRecv: p.int64(6),
+			TableSize: p.int(3),
+			MsgsSent:  p.int64(4),
+			BytesSent: p.int64(5),
+			MsgsRecv:  p.int64(6),
+			BytesRecv: p.int64(7),
 		})
 	})
 	return rows, err
@@ -220,6 +228,14 @@ func readSessions(path string) ([]SessionRow, error) {
 	var rows []SessionRow
 	err := readTable(path, sessionsHeader, func(p *rowParser) {
 		rows = append(rows, SessionRow{LengthS: p.float(0), ModelCDF: p.float(1)})
+	})
+	return rows, err
+}
+
+func readBuckets(path string) ([]BucketRow, error) {
+	rows := []BucketRow{}
+	err := readTable(path, bucketsHeader, func(p *rowParser) {
+		rows = append(rows, BucketRow{Node: p.int(0), Bucket: p.int(1), Contacts: p.int(2)})
 	})
 	return rows, err
 }

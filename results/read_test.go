@@ -10,35 +10,35 @@ import (
 
 func TestReadErrors(t *testing.T) {
 	const (
-		lookupsHead = "time_s,source,key,outcome,hops,latency_ms\n"
-		nodesHead   = "node,alive,keys,msgs_sent,bytes_sent,msgs_recv,bytes_recv\n"
+		lookupsHead = "time_s,source,key,outcome,hops,latency_ms,messages\n"
+		nodesHead   = "node,alive,keys,table_size,msgs_sent,bytes_sent,msgs_recv,bytes_recv\n"
 		seriesHead  = "time_s,live_nodes,lookups,success_rate,maintenance_bytes_per_node_per_s,lookup_bytes_per_node_per_s\n"
 		trafficHead = "time_s,kind,class,msgs,bytes\n"
-		okLookup    = "1.000,2,3,success,4,5.000\n"
+		okLookup    = "1.000,2,3,success,4,5.000,12\n"
 	)
 	for _, c := range []struct {
 		name, file, content string
 		want                []string // substrings of the error
 	}{
-		{"bad hops", LookupsFile, lookupsHead + okLookup + "1.000,2,3,success,x,5.000\n",
+		{"bad hops", LookupsFile, lookupsHead + okLookup + "1.000,2,3,success,x,5.000,12\n",
 			[]string{"lookups.csv:3:", `column "hops"`, "want an integer", `got "x"`}},
-		{"bad key", LookupsFile, lookupsHead + "1.000,2,-3,success,4,5.000\n",
+		{"bad key", LookupsFile, lookupsHead + "1.000,2,-3,success,4,5.000,12\n",
 			[]string{"lookups.csv:2:", `column "key"`, "unsigned", `got "-3"`}},
-		{"bad outcome", LookupsFile, lookupsHead + okLookup + okLookup + "1.000,2,3,ok,4,5.000\n",
+		{"bad outcome", LookupsFile, lookupsHead + okLookup + okLookup + "1.000,2,3,ok,4,5.000,12\n",
 			[]string{"lookups.csv:4:", `column "outcome"`, `"success", "incorrect", "failed"`, `got "ok"`}},
-		{"bad latency", LookupsFile, lookupsHead + "1.000,2,3,success,4,fast\n",
+		{"bad latency", LookupsFile, lookupsHead + "1.000,2,3,success,4,fast,12\n",
 			[]string{"lookups.csv:2:", `column "latency_ms"`, "want a number", `got "fast"`}},
 		{"short row", LookupsFile, lookupsHead + "1.000,2,3\n",
-			[]string{"lookups.csv:2:", "want 6 fields, got 3"}},
-		{"wrong header", LookupsFile, "time,source,key,outcome,hops,latency_ms\n" + okLookup,
+			[]string{"lookups.csv:2:", "want 7 fields, got 3"}},
+		{"wrong header", LookupsFile, "time,source,key,outcome,hops,latency_ms,messages\n" + okLookup,
 			[]string{"lookups.csv:1:", "header", `want "time_s,source`, `got "time,source`}},
 		{"missing column in header", NodesFile, "node,alive,keys\n",
 			[]string{"nodes.csv:1:", "header"}},
 		{"empty file", TrafficFile, "",
 			[]string{"traffic.csv", "empty file", "time_s,kind,class,msgs,bytes"}},
-		{"bad alive", NodesFile, nodesHead + "0,1,3,4,5,6,7\n1,yes,3,4,5,6,7\n",
+		{"bad alive", NodesFile, nodesHead + "0,1,3,9,4,5,6,7\n1,yes,3,9,4,5,6,7\n",
 			[]string{"nodes.csv:3:", `column "alive"`, "want 1 or 0", `got "yes"`}},
-		{"bad int64", NodesFile, nodesHead + "0,1,3,4,99999999999999999999,6,7\n",
+		{"bad int64", NodesFile, nodesHead + "0,1,3,9,4,99999999999999999999,6,7\n",
 			[]string{"nodes.csv:2:", `column "bytes_sent"`, "integer"}},
 		{"bad rate", TimeseriesFile, seriesHead + "60.000,10,5,0.5,1,2\n120.000,10,5,half,1,2\n",
 			[]string{"timeseries.csv:3:", `column "success_rate"`, "want a number", `got "half"`}},

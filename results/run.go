@@ -21,6 +21,7 @@ type LookupRow struct {
 	Outcome   string  // Success, Incorrect or Failed
 	Hops      int     // routing steps (Chord paper's path length); -1 when failed
 	LatencyMs float64 // from issue to answer, in milliseconds; for failed lookups, time until given up
+	Messages  int     // messages the lookup caused (requests and answers, by any node); -1 when unknown
 }
 
 // NodeRow is one line of nodes.csv: one simulated host at the end of the run.
@@ -28,10 +29,20 @@ type NodeRow struct {
 	Node      int   // host ID
 	Alive     bool  // up at the end of the run
 	Keys      int   // keys stored at the end of the run
+	TableSize int   // distinct contacts in its routing state at the end of the run (0 when down)
 	MsgsSent  int64 // over the whole run, warm-up included
 	BytesSent int64
 	MsgsRecv  int64
 	BytesRecv int64
+}
+
+// BucketRow is one line of buckets.csv: how many contacts one live node
+// holds in one k-bucket at the end of the run (Kademlia; empty buckets are
+// left out).
+type BucketRow struct {
+	Node     int // host ID
+	Bucket   int // bucket i holds contacts at XOR distance [2^i, 2^(i+1))
+	Contacts int
 }
 
 // SampleRow is one line of timeseries.csv: one sampling interval ending at TimeS.
@@ -78,6 +89,7 @@ type Run struct {
 	Series   []SampleRow
 	Traffic  []TrafficRow
 	Sessions []SessionRow
+	Buckets  []BucketRow // nil for protocols without k-buckets
 	Summary  []Metric
 	// Manifest is written as manifest.json: the resolved configuration, seed,
 	// peerlab and Go versions. It must not hold anything that changes between

@@ -70,6 +70,9 @@ func fillDir(tmp, final string, r *Run) error {
 		{SummaryFile, func(w *bufio.Writer) error { return writeSummary(w, r.Summary) }},
 		{ManifestFile, func(w *bufio.Writer) error { return writeJSON(w, r.Manifest) }},
 	}
+	if r.Buckets != nil {
+		files = append(files, outFile{BucketsFile, func(w *bufio.Writer) error { return writeBuckets(w, r.Buckets) }})
+	}
 	if r.Perf != nil {
 		files = append(files, outFile{PerfFile, func(w *bufio.Writer) error { return writeJSON(w, r.Perf) }})
 	}

@@ -15,7 +15,7 @@ import (
 
 // allFiles lists every file Write produces for a Run with Perf set.
 func allFiles() []string {
-	files := []string{LookupsFile, NodesFile, TimeseriesFile, TrafficFile, SessionsFile, SummaryFile, ManifestFile, PerfFile}
+	files := []string{LookupsFile, NodesFile, TimeseriesFile, TrafficFile, SessionsFile, BucketsFile, SummaryFile, ManifestFile, PerfFile}
 	for _, f := range figures {
 		files = append(files, f.name+".png", f.name+".svg")
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"peerlab/engine"
+	"peerlab/metrics"
 	"peerlab/overlay"
 	"peerlab/protocols/chord"
 	"peerlab/scenario"
@@ -114,7 +115,10 @@ func (b *chordBinding) successor(key uint64) chord.Peer {
 
 func (b *chordBinding) key(i int) uint64 { return b.keys[i] }
 
-func (b *chordBinding) storedKeys(host engine.NodeID) int { return b.hosts[host].Keys() }
+func (b *chordBinding) state(host engine.NodeID) metrics.NodeState {
+	h := b.hosts[host]
+	return metrics.NodeState{Keys: h.Keys(), TableSize: h.TableSize()}
+}
 
 // sha1Prefix is the first 64 bits of the SHA-1 of name, as Chord derives
 // identifiers from names (truncated further to the ring width by the caller).

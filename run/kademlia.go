@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"peerlab/engine"
+	"peerlab/metrics"
 	"peerlab/overlay"
 	"peerlab/protocols/kademlia"
 	"peerlab/scenario"
@@ -113,4 +114,7 @@ func (b *kademliaBinding) correct(res overlay.LookupResult) bool {
 
 func (b *kademliaBinding) key(i int) uint64 { return b.keys[i] }
 
-func (b *kademliaBinding) storedKeys(host engine.NodeID) int { return b.hosts[host].Keys() }
+func (b *kademliaBinding) state(host engine.NodeID) metrics.NodeState {
+	h := b.hosts[host]
+	return metrics.NodeState{Keys: h.Keys(), TableSize: h.TableSize(), Buckets: h.BucketFill()}
+}

@@ -1,8 +1,11 @@
 package run
 
 import (
+	"math"
 	"testing"
 	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"peerlab/results"
 	"peerlab/scenario"
@@ -50,8 +53,9 @@ func TestKademliaStatic4096(t *testing.T) {
 				t.Errorf("k=%d alpha=%d: %.4f of lookups returned a node that is not the closest", k, alpha, inc)
 			}
 			hops[[2]int{k, alpha}] = sum["hops.mean"]
-			t.Logf("k=%2d alpha=%d: %v lookups, success %.4f, mean hops %.3f, p50 latency %.0f ms, %.1f B/node/s",
-				k, alpha, n, sum["lookups.success_rate"], sum["hops.mean"], sum["latency_ms.p50"], sum["traffic.bytes_per_node_per_s"])
+			checkBucketFill(t, res, k)
+			t.Logf("k=%2d alpha=%d: %v lookups, success %.4f, mean hops %.3f, %.1f messages per lookup, p50 latency %.0f ms, %.1f B/node/s, %.0f contacts per node",
+				k, alpha, n, sum["lookups.success_rate"], sum["hops.mean"], sum["messages_per_lookup.mean"], sum["latency_ms.p50"], sum["traffic.bytes_per_node_per_s"], sum["table_size.mean"])
 		}
 	}
 	for _, alpha := range []int{1, 3} {
@@ -101,4 +105,39 @@ func TestKademliaUnderChurn(t *testing.T) {
 		t.Errorf("success rate under churn %.4f, want > 0.95", sr)
 	}
 	t.Logf("%v lookups, success %.4f, p50 latency %.0f ms", sum["lookups.count"], sum["lookups.success_rate"], sum["latency_ms.p50"])
+}
+
+// checkBucketFill compares the mean fill of each k-bucket with what random
+// identifiers predict: the number X of the other N−1 nodes at XOR distance
+// [2^i, 2^(i+1)) from a node is binomial with p = 2^i/2^64, and a bucket
+// that knows every one of them while it has room holds E[min(k, X)] — the
+// far buckets full, the fill halving per bucket below.
+func checkBucketFill(t *testing.T, res *results.Run, k int) {
+	t.Helper()
+	alive := 0
+	for _, n := range res.Nodes {
+		if n.Alive {
+			alive++
+		}
+	}
+	fill := make([]float64, 64)
+	for _, b := range res.Buckets {
+		fill[b.Bucket] += float64(b.Contacts) / float64(alive)
+	}
+	for i := range fill {
+		x := distuv.Binomial{N: float64(alive - 1), P: math.Pow(2, float64(i-64))}
+		want := 0.0
+		for n := 0; n < k; n++ {
+			want += float64(n) * x.Prob(float64(n))
+		}
+		want += float64(k) * x.Survival(float64(k)-0.5)
+		if want < 2 {
+			continue // too few nodes at that distance to compare means
+		}
+		// full buckets must be (nearly) full; partly filled ones hold what
+		// exists, within 10%
+		if math.Abs(fill[i]-want) > 0.1*want {
+			t.Errorf("k=%d: bucket %d holds %.2f contacts on average, want about %.2f", k, i, fill[i], want)
+		}
+	}
 }

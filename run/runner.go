@@ -65,8 +65,10 @@ type binding[M overlay.Message, T any] interface {
 	correct(res overlay.LookupResult) bool
 	// key returns workload key i.
 	key(i int) uint64
-	// storedKeys returns the keys a live host holds.
-	storedKeys(host engine.NodeID) int
+	// state describes a live host at the end of the run: its stored keys,
+	// routing table size and (Kademlia) bucket fill; Alive is set by the
+	// runner.
+	state(host engine.NodeID) metrics.NodeState
 }
 
 type evKind uint8
@@ -165,7 +167,8 @@ func (r *runner[M, T]) run() *results.Run {
 	states := make([]metrics.NodeState, len(r.nodes))
 	for i := range r.nodes {
 		if r.sim.Alive(engine.NodeID(i)) {
-			states[i] = metrics.NodeState{Alive: true, Keys: r.b.storedKeys(engine.NodeID(i))}
+			states[i] = r.b.state(engine.NodeID(i))
+			states[i].Alive = true
 		}
 	}
 	st := r.sim.Stats()
@@ -314,7 +317,7 @@ func (r *runner[M, T]) lookupDone(node engine.NodeID, res overlay.LookupResult) 
 			outcome = results.Incorrect
 		}
 	}
-	r.col.Lookup(res.Start, r.sim.Now(), node, res.Key, outcome, res.Hops)
+	r.col.Lookup(res.Start, r.sim.Now(), node, res.Key, outcome, res.Hops, res.Messages)
 }
 
 // env is the overlay.Env the runner hands to protocol nodes. One value is

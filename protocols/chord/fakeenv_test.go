@@ -142,11 +142,13 @@ func (n *fakeNet) collect() {
 }
 
 // drain delivers queued messages (and those they cause) until none is left,
-// dropping messages to unknown hosts; it gives up after max deliveries.
-func (n *fakeNet) drain(t *testing.T, max int) {
+// dropping messages to unknown hosts; it gives up after max deliveries. It
+// returns the number of messages delivered.
+func (n *fakeNet) drain(t *testing.T, max int) int {
 	t.Helper()
 	n.collect()
-	for i := 0; len(n.queue) > 0; i++ {
+	i := 0
+	for ; len(n.queue) > 0; i++ {
 		if i == max {
 			t.Fatalf("network did not go quiet after %d messages", max)
 		}
@@ -157,6 +159,7 @@ func (n *fakeNet) drain(t *testing.T, max int) {
 		}
 		n.collect()
 	}
+	return i
 }
 
 // fire runs host id's pending timers of the given kind, once each.

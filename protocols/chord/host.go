@@ -11,6 +11,7 @@
 package chord
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -118,6 +119,30 @@ func (h *Host) Keys() int {
 		n += len(h.vn[i].keys)
 	}
 	return n
+}
+
+// TableSize returns the number of distinct peers in the host's routing
+// state: the fingers, successor lists and predecessors of all its virtual
+// nodes, its own virtual nodes left out.
+func (h *Host) TableSize() int {
+	var peers []Peer
+	for i := range h.vn {
+		v := &h.vn[i]
+		for f := range v.finger {
+			if v.fingerOK&(1<<uint(f)) != 0 {
+				peers = append(peers, v.finger[f])
+			}
+		}
+		peers = append(peers, v.succ...)
+		if v.hasPred {
+			peers = append(peers, v.pred)
+		}
+	}
+	peers = slices.DeleteFunc(peers, func(p Peer) bool { return p.Host == h.host })
+	slices.SortFunc(peers, func(a, b Peer) int {
+		return cmp.Or(cmp.Compare(a.Host, b.Host), cmp.Compare(a.V, b.V))
+	})
+	return len(slices.Compact(peers))
 }
 
 // StoredKeys returns the keys stored at virtual node v. Do not modify it.
@@ -242,6 +267,7 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		ack := h.msg(v, OpForwardAck, m.From)
 		ack.Req = m.Hop
 		env.Send(m.From.Host, ack)
+		m.Sent++ // the ack
 		h.route(env, v, m)
 	case OpForwardAck:
 		if r := h.rpcByID(m.Req); r != nil {
@@ -249,6 +275,7 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		}
 	case OpResult:
 		if l := h.lookupByID(m.Req); l != nil {
+			l.msgs = int(m.Sent)
 			h.finishLookupHops(env, l, m.A, true, int(m.Hops))
 		}
 	case OpGetPred:

@@ -486,7 +486,9 @@ func TestJoinByHand(t *testing.T) {
 // eight nodes 0, 32, ..., 224 with one successor each: Hops counts the nodes
 // queried after the origin, up to the one that knew the answer (the key's
 // predecessor, or the key's successor itself), and is 0 when the origin
-// answers itself.
+// answers itself. Messages must equal what the network carried: a request
+// and an answer per iterative step; a forward and its ack per recursive hop,
+// plus the result.
 func TestLookupHops(t *testing.T) {
 	cases := []struct {
 		origin, key uint64
@@ -517,6 +519,11 @@ func TestLookupHops(t *testing.T) {
 					h.vn[0].finger[f] = peer(h.space.Mask((start + 31) / 32 * 32))
 					h.vn[0].fingerOK |= 1 << f
 				}
+				// fingers 32 (five times), 64, 128; successor 32;
+				// predecessor id-32
+				if got := h.TableSize(); got != 4 {
+					t.Errorf("node %d: table size %d, want 4 distinct peers", id, got)
+				}
 				n.add(h, env)
 			}
 			for _, c := range cases {
@@ -525,13 +532,20 @@ func TestLookupHops(t *testing.T) {
 				if !n.hosts[engine.NodeID(c.origin)].Lookup(env, c.key) {
 					t.Fatalf("lookup refused")
 				}
-				n.drain(t, 50)
+				carried := n.drain(t, 50)
 				if len(env.done) != 1 {
 					t.Fatalf("%d -> key %d: %d results", c.origin, c.key, len(env.done))
 				}
 				r := env.done[0]
 				if r.Failed || r.OwnerID != c.owner || r.Owner != engine.NodeID(c.owner) || r.Hops != c.hops || r.Key != c.key {
 					t.Errorf("%d -> key %d: %+v, want owner %d after %d hops", c.origin, c.key, r, c.owner, c.hops)
+				}
+				want := 2 * c.hops
+				if style == Recursive && c.hops > 0 {
+					want++
+				}
+				if r.Messages != carried || r.Messages != want {
+					t.Errorf("%d -> key %d: %d messages reported, network carried %d, want %d", c.origin, c.key, r.Messages, carried, want)
 				}
 			}
 		})

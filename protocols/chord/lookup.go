@@ -57,6 +57,7 @@ type lookup struct {
 	start   engine.Time
 	timer   engine.TimerID
 	finger  int // purposeFinger: which finger
+	msgs    int // messages the lookup caused: requests and answers
 	cands   [maxCands]cand
 	n       int
 }
@@ -140,7 +141,7 @@ func (h *Host) startLookup(env Env, v *vnode, p purpose, key uint64, finger int)
 		boot := Peer{Host: v.bootstrap}
 		if h.cfg.Lookup == Recursive {
 			m := h.msg(v, OpForward, boot)
-			m.Req, m.Key, m.A, m.Hops, m.Maint = id, key, v.self, 1, true
+			m.Req, m.Key, m.A, m.Hops, m.Sent, m.Maint = id, key, v.self, 1, 1, true
 			h.call(env, v, rpcForward, boot, m, 0)
 			return
 		}
@@ -224,6 +225,7 @@ func (h *Host) iterate(env Env, l *lookup) {
 	m.Key, m.Maint = l.key, l.purpose != purposeWorkload
 	r := h.call(env, v, rpcFind, c.p, m, h.lookupID(l))
 	r.depth = c.depth
+	l.msgs++
 }
 
 // answerFind answers an iterative lookup step.
@@ -251,6 +253,7 @@ func (h *Host) findResponse(env Env, m Message) {
 	if l == nil {
 		return // the lookup ended meanwhile
 	}
+	l.msgs++
 	if m.Flag {
 		h.finishLookupHops(env, l, m.A, true, depth)
 		return
@@ -274,12 +277,13 @@ func (h *Host) route(env Env, v *vnode, m Message) {
 	if ans, ok := h.owner(v, m.Key); ok {
 		if m.A == v.self {
 			if l := h.lookupByID(m.Req); l != nil {
+				l.msgs = int(m.Sent)
 				h.finishLookupHops(env, l, ans, true, int(m.Hops))
 			}
 			return
 		}
 		res := h.msg(v, OpResult, m.A)
-		res.Req, res.A, res.Hops, res.Maint = m.Req, ans, m.Hops, m.Maint
+		res.Req, res.A, res.Hops, res.Sent, res.Maint = m.Req, ans, m.Hops, m.Sent+1, m.Maint
 		env.Send(m.A.Host, res)
 		return
 	}
@@ -288,7 +292,7 @@ func (h *Host) route(env Env, v *vnode, m Message) {
 		return // nowhere to go: the origin's lookup timer will fail it
 	}
 	fwd := m
-	fwd.To, fwd.From, fwd.Hops, fwd.bits = next.V, v.self, m.Hops+1, uint8(h.cfg.Bits)
+	fwd.To, fwd.From, fwd.Hops, fwd.Sent, fwd.bits = next.V, v.self, m.Hops+1, m.Sent+1, uint8(h.cfg.Bits)
 	h.call(env, v, rpcForward, next, fwd, 0)
 }
 
@@ -300,12 +304,15 @@ func (h *Host) finishLookup(env Env, l *lookup, res Peer, ok bool) {
 // finishLookupHops ends a lookup and hands its result to whoever started it.
 func (h *Host) finishLookupHops(env Env, l *lookup, res Peer, ok bool, hops int) {
 	env.Cancel(l.timer)
-	p, vi, key, start, finger := l.purpose, l.v, l.key, l.start, l.finger
+	p, vi, key, start, finger, msgs := l.purpose, l.v, l.key, l.start, l.finger, l.msgs
+	if !ok && h.cfg.Lookup == Recursive {
+		msgs = -1 // the messages went on past the origin, which cannot count them
+	}
 	h.looks.Free(slots.ID(l.id))
 	v := &h.vn[vi]
 	switch p {
 	case purposeWorkload:
-		r := overlay.LookupResult{Key: key, Start: start, Owner: engine.None, Hops: hops, Failed: !ok}
+		r := overlay.LookupResult{Key: key, Start: start, Owner: engine.None, Hops: hops, Failed: !ok, Messages: msgs}
 		if ok {
 			r.Owner, r.OwnerID = res.Host, res.ID
 		}

@@ -70,7 +70,11 @@ type Message struct {
 	Hop   uint64 // OpForward/OpForwardAck: the forwarding hop's own request id
 	Key   uint64
 	Hops  int32
-	A, B  Peer
+	// Sent counts the messages a recursive lookup has caused so far
+	// (forwards and their acks), for the per-lookup message count. It is
+	// measurement only and not charged in Size.
+	Sent int32
+	A, B Peer
 	// Peers is a successor list. It aliases the sender's immutable snapshot:
 	// receivers must not modify it.
 	Peers []Peer

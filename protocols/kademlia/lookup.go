@@ -332,7 +332,7 @@ func (h *Host) finish(env Env, l *lookup) {
 	case purposeWorkload:
 		h.stats.Lookups++
 		h.stats.LookupRequests += l.msgs
-		res := overlay.LookupResult{Key: key, Start: l.start, Owner: h.self.Host, OwnerID: h.self.ID}
+		res := overlay.LookupResult{Key: key, Start: l.start, Owner: h.self.Host, OwnerID: h.self.ID, Messages: l.msgs + l.answers}
 		switch {
 		case l.found:
 			h.stats.ValuesFound++

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"peerlab/engine"
+	"peerlab/overlay"
 )
 
 // bruteClosest returns the n live identifiers closest to key, self left out.
@@ -56,10 +57,20 @@ func TestStaticLookups(t *testing.T) {
 	if ok != 2000 || checked != 2000 {
 		t.Errorf("%d of 2000 lookups correct (%d incorrect, %d failed), %d seen by the hook", ok, incorrect, failed, checked)
 	}
+	// Every lookup-class message is a workload request or its answer; a
+	// lookup counts its requests and the answers that came before it ended.
+	var reported, requests int
+	for _, r := range s.results {
+		reported += r.Messages
+	}
 	var tables, fill int
 	for _, h := range s.hosts {
 		tables += h.TableSize()
 		fill += h.Buckets()
+		requests += h.Stats().LookupRequests
+	}
+	if carried := s.msgs[overlay.Lookup]; requests*2 != carried || reported <= requests || reported > carried {
+		t.Errorf("lookups reported %d messages for %d requests; the network carried %d lookup messages", reported, requests, carried)
 	}
 	t.Logf("mean table size %.1f over %.1f buckets", float64(tables)/512, float64(fill)/512)
 }
