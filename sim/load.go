@@ -58,9 +58,47 @@ func findScenario(arg string) (source, error) {
 		arg, strings.TrimSuffix(arg, ".yaml"), strings.Join(scenarios.Names(), ", "))
 }
 
+// splitSweep separates a scenario's `sweep:` block from the rest: it
+// returns the scenario without it, and the block decoded as plain YAML
+// values (nil when there is none).
+func splitSweep(src source) (source, any, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src.data, &doc); err != nil {
+		return src, nil, fmt.Errorf("%s: not valid YAML: %w", src.name, err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return src, nil, nil // not a mapping: viper will say what is wrong
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != "sweep" {
+			continue
+		}
+		var raw any
+		if err := m.Content[i+1].Decode(&raw); err != nil {
+			return src, nil, fmt.Errorf("%s:%d: sweep: %w", src.name, m.Content[i].Line, err)
+		}
+		m.Content = append(m.Content[:i:i], m.Content[i+2:]...)
+		data, err := yaml.Marshal(&doc)
+		if err != nil {
+			return src, nil, fmt.Errorf("%s: %w", src.name, err)
+		}
+		if raw == nil {
+			raw = map[string]any{}
+		}
+		return source{name: src.name, data: data}, raw, nil
+	}
+	return src, nil, nil
+}
+
 // loadSpec decodes a scenario strictly onto the defaults, applies -set
-// overrides (key=value, value parsed as a YAML scalar) and validates it.
+// overrides (key=value, value parsed as a YAML scalar) and validates it. A
+// `sweep:` block is left out: only `sim sweep` reads it.
 func loadSpec(src source, sets []string) (scenario.Spec, error) {
+	src, _, err := splitSweep(src)
+	if err != nil {
+		return scenario.Spec{}, err
+	}
 	v := viper.New()
 	v.SetConfigType("yaml")
 	if err := v.ReadConfig(bytes.NewReader(src.data)); err != nil {
@@ -89,7 +127,7 @@ func loadSpec(src source, sets []string) (scenario.Spec, error) {
 		v.Set(key, parsed)
 	}
 	spec := scenario.Default()
-	err := v.UnmarshalExact(&spec, func(c *mapstructure.DecoderConfig) {
+	err = v.UnmarshalExact(&spec, func(c *mapstructure.DecoderConfig) {
 		c.WeaklyTypedInput = false
 		c.ErrorUnused = true
 		c.DecodeHook = durationHook

@@ -4,6 +4,8 @@
 //	sim validate [-scenario NAME|FILE] [-set key=value]...   check and print the resolved scenario
 //	sim churn [-scenario NAME|FILE] [-set key=value]... [-out FILE]  write the scenario's churn schedule as CSV
 //	sim plot DIR                                              redraw a run's plots from its CSV files
+//	sim sweep [-scenario NAME|FILE] [-list] [-index N] [-j N] [-shard i/n] [-out DIR]  run the scenario's sweep: block
+//	sim sweep merge -out DIR SHARD_DIR...                     combine the shards of a sweep and aggregate them
 //
 // With no -scenario, sim runs the embedded default scenario. A bare NAME is
 // looked up as scenarios/NAME.yaml, then among the embedded scenarios.
@@ -65,8 +67,10 @@ func mainErr(args []string, stdout, stderr io.Writer) error {
 		return cmdPlot(args, stdout, stderr)
 	case "churn":
 		return cmdChurn(args, stdout, stderr)
+	case "sweep":
+		return cmdSweep(args, stdout, stderr)
 	}
-	return fmt.Errorf("%w: unknown command %q (want run, validate, churn or plot)", errUsage, cmd)
+	return fmt.Errorf("%w: unknown command %q (want run, validate, churn, sweep or plot)", errUsage, cmd)
 }
 
 // multiFlag collects a repeatable string flag.
@@ -170,21 +174,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	events := summaryValue(res, "events")
-	manifest, _ := res.Manifest.(map[string]any) // what the run itself recorded (the underlay used)
-	if manifest == nil {
-		manifest = map[string]any{}
-	}
-	manifest["peerlab_version"] = Version
-	manifest["go_version"] = runtime.Version()
-	manifest["scenario"] = spec.Name
-	manifest["seed"] = spec.Seed
-	manifest["config"] = spec.Resolved()
-	res.Manifest = manifest
-	if len(sf.notes) > 0 {
-		res.Manifest.(map[string]any)["notes"] = sf.notes
-		for _, n := range sf.notes {
-			fmt.Fprintln(stderr, "sim: note:", n)
-		}
+	completeManifest(res, spec, sf.notes)
+	for _, n := range sf.notes {
+		fmt.Fprintln(stderr, "sim: note:", n)
 	}
 	res.Perf = map[string]any{
 		"wall_seconds":           wall.Seconds(),
@@ -209,6 +201,25 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		summaryValue(res, "traffic.bytes_per_node_per_s"))
 	fmt.Fprintf(stdout, "  results in %s\n", dir)
 	return nil
+}
+
+// completeManifest adds to what the run itself recorded in its manifest
+// (the underlay used) the versions, the scenario, the seed, the resolved
+// configuration and the notes of loading.
+func completeManifest(res *results.Run, spec scenario.Spec, notes []string) {
+	manifest, _ := res.Manifest.(map[string]any)
+	if manifest == nil {
+		manifest = map[string]any{}
+	}
+	manifest["peerlab_version"] = Version
+	manifest["go_version"] = runtime.Version()
+	manifest["scenario"] = spec.Name
+	manifest["seed"] = spec.Seed
+	manifest["config"] = spec.Resolved()
+	if len(notes) > 0 {
+		manifest["notes"] = notes
+	}
+	res.Manifest = manifest
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) error {
