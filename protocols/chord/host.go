@@ -42,7 +42,8 @@ type vnode struct {
 	joined   bool
 
 	bootstrap engine.NodeID
-	fixNext   int // next finger of the running fix_fingers round, or -1 when idle
+	joinBoot  engine.NodeID // the bootstrap given to Join, to rejoin through when all else fails
+	fixNext   int           // next finger of the running fix_fingers round, or -1 when idle
 
 	// predCand is a node that notified us from outside (pred, self) while a
 	// ping checks whether pred is still alive: if pred turns out dead,
@@ -159,7 +160,7 @@ func (h *Host) Store(v int, keys ...uint64) { h.vn[v].keys = append(h.vn[v].keys
 func (h *Host) Join(env Env, bootstrap engine.NodeID) {
 	for i := range h.vn {
 		v := &h.vn[i]
-		v.bootstrap = bootstrap
+		v.bootstrap, v.joinBoot = bootstrap, bootstrap
 		switch {
 		case bootstrap == engine.None && i == 0:
 			h.becomeJoined(env, v, []Peer{v.self})
@@ -255,7 +256,7 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		return
 	}
 	v := &h.vn[m.To]
-	if m.From.Host != h.host {
+	if m.From.Host != h.host && inRing(m) {
 		v.lastHeard, v.hasLastHeard = m.From, true
 	}
 	switch m.Op {
@@ -320,6 +321,22 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		}
 		h.forget(env, v, m.From)
 	}
+}
+
+// inRing reports whether m shows that its sender is part of the ring, so
+// that it may serve as the peer to rejoin through. Any message would not
+// do: two neighbours that lost their successors together would rejoin
+// through each other's join requests, fail, and start a ring of their own.
+func inRing(m Message) bool {
+	switch m.Op {
+	case OpNotify, OpGetPred, OpPing, OpPong, OpForwardAck, OpResult:
+		return true
+	case OpFindResp:
+		return m.Flag || m.Hops > 0
+	case OpGetPredResp:
+		return len(m.Peers) > 0
+	}
+	return false
 }
 
 // ---- joining ----

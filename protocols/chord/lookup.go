@@ -326,10 +326,26 @@ func (h *Host) finishLookupHops(env Env, l *lookup, res Peer, ok bool, hops int)
 			return
 		}
 		if v.rejoining {
-			// Nobody answered the rejoin: carry on as a ring of one (the
-			// periodic timers keep running, and a notify ends the solitude).
-			v.rejoining = false
-			v.joined, v.succ = true, []Peer{v.self}
+			// Nobody answered the rejoin. Carrying on as a ring of one
+			// would be wrong in a large network: nodes that notify it get
+			// adopted as its successor, and a second ring grows that never
+			// merges with the first (seen under churn, where it took 20% of
+			// lookups). Stay out of the ring and retry, alternating between
+			// the last ring member heard from and the original bootstrap;
+			// the periodic timers keep running and wait for the join.
+			switch {
+			case v.bootstrap != v.joinBoot && v.joinBoot != engine.None && v.joinBoot != h.host:
+				v.bootstrap = v.joinBoot
+			case v.hasLastHeard:
+				v.bootstrap = v.lastHeard.Host
+			}
+			if v.bootstrap == engine.None || v.bootstrap == h.host {
+				// Nobody to ask: the first node, alone again.
+				v.rejoining = false
+				v.joined, v.succ = true, []Peer{v.self}
+				return
+			}
+			env.After(joinRetry, Timer{Kind: TimerJoinRetry, V: vi})
 			return
 		}
 		env.After(joinRetry, Timer{Kind: TimerJoinRetry, V: vi})
