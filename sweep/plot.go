@@ -461,7 +461,10 @@ type TradeoffPlot struct {
 	Where map[string]string
 	// Labels writes next to each frontier point the values of the
 	// parameters that vary within its group (Group and parameters fixed by
-	// Where are left out).
+	// Where are left out, and so are those of another group's block, such
+	// as kademlia.k beside a Chord point: a cartesian sweep varies them in
+	// every group, but only the group they name reads them). A label equal
+	// to the previous one along the frontier is not repeated.
 	Labels bool
 	// LogX and LogY draw the axes on logarithmic scales.
 	LogX, LogY bool
@@ -534,6 +537,9 @@ func buildTradeoffPlot(plan *Plan, rows []Row, tp TradeoffPlot) (p *plot.Plot, e
 	title := tp.Title
 	if title == "" {
 		title = fmt.Sprintf("%s vs %s\nmean of %d runs per configuration; lines: convex frontier", tp.Y, tp.X, plan.Repetitions())
+		if plan.Repetitions() == 1 {
+			title = fmt.Sprintf("%s vs %s\n1 run per configuration; lines: convex frontier", tp.Y, tp.X)
+		}
 		if len(tp.Where) > 0 {
 			title += "\n" + whereText(tp.Where)
 		}
@@ -599,10 +605,11 @@ func buildTradeoffPlot(plan *Plan, rows []Row, tp TradeoffPlot) (p *plot.Plot, e
 			vary := make([]bool, len(plan.params))
 			for _, r := range cfg {
 				for j, a := range r.Params {
-					vary[j] = vary[j] || (j != kg && a.Text() != cfg[0].Params[j].Text())
+					vary[j] = vary[j] || (j != kg && a.Text() != cfg[0].Params[j].Text() && !otherBlock(a.Key, g, groups))
 				}
 			}
 			var lab plotter.XYLabels
+			prev := ""
 			for _, k := range front {
 				var as []Assignment
 				for j, a := range cfg[k].Params {
@@ -610,11 +617,12 @@ func buildTradeoffPlot(plan *Plan, rows []Row, tp TradeoffPlot) (p *plot.Plot, e
 						as = append(as, a)
 					}
 				}
-				if len(as) == 0 {
-					continue // nothing varies: nothing to tell the points apart
+				if len(as) == 0 || tupleLabel(as) == prev {
+					continue // nothing to tell the point from its neighbour
 				}
+				prev = tupleLabel(as)
 				lab.XYs = append(lab.XYs, plotter.XY{X: pts[k].X, Y: pts[k].Y})
-				lab.Labels = append(lab.Labels, tupleLabel(as))
+				lab.Labels = append(lab.Labels, prev)
 			}
 			if len(lab.Labels) > 0 {
 				l, err := plotter.NewLabels(lab)
@@ -639,6 +647,22 @@ func buildTradeoffPlot(plan *Plan, rows []Row, tp TradeoffPlot) (p *plot.Plot, e
 	fitAxis(&p.X, xlo, xhi, tp.LogX, 0.05, 0.05)
 	fitAxis(&p.Y, ylo, yhi, tp.LogY, 0.06, legendRoom(len(groups)))
 	return p, nil
+}
+
+// otherBlock reports whether key belongs to the block of another group
+// than groups[g]: its first segment is another group's label, as
+// "kademlia.k" is for the "chord" group of a sweep grouped by protocol.
+func otherBlock(key string, g int, groups []series) bool {
+	block, _, dotted := strings.Cut(key, ".")
+	if !dotted {
+		return false
+	}
+	for i, o := range groups {
+		if i != g && o.label == block {
+			return true
+		}
+	}
+	return false
 }
 
 // legendRoom returns the margin above the data, as a fraction of the data's
