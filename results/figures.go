@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"sort"
+	"strconv"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot"
@@ -370,4 +371,77 @@ func bucketFillPlot(r *Run) *plot.Plot {
 	p.X.Tick.Marker = niceTicks{n: 8, integer: true}
 	p.Y.Min, p.Y.Max = 0, top*1.08
 	return p
+}
+
+// loadPlot draws, on log-log axes, the complementary CDF of the messages
+// each alive node received over the run: the fraction of nodes that
+// handled at least x messages. A balanced overlay drops off in a narrow
+// band; the hubs of a power-law overlay stretch a long straight tail.
+func loadPlot(r *Run) *plot.Plot {
+	p := newPlot("Message load per alive node", "messages received, x", "share of nodes ≥ x")
+	var load []float64
+	for _, nd := range r.Nodes {
+		if nd.Alive && nd.MsgsRecv > 0 {
+			load = append(load, float64(nd.MsgsRecv))
+		}
+	}
+	n := len(load)
+	if n == 0 {
+		return noData(p)
+	}
+	sort.Float64s(load)
+	// One point per distinct value, thinned to cdfPoints.
+	var pts plotter.XYs
+	step := max(1, n/cdfPoints)
+	for i := 0; i < n; i++ {
+		if i > 0 && load[i] == load[i-1] {
+			continue
+		}
+		if len(pts) > 0 && i%step != 0 && i != n-1 {
+			continue
+		}
+		pts = append(pts, plotter.XY{X: load[i], Y: float64(n-i) / float64(n)})
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return noData(p)
+	}
+	line.LineStyle = draw.LineStyle{Color: colorBlue, Width: vg.Points(1.5)}
+	sc, _ := plotter.NewScatter(pts)
+	sc.GlyphStyle = draw.GlyphStyle{Color: colorBlue, Radius: vg.Points(1.5), Shape: draw.CircleGlyph{}}
+	p.Add(line, sc)
+	mean := stat.Mean(load, nil)
+	// No y label: gonum centres it at the arithmetic mid-range, which on
+	// a log axis lies near the top and squeezes the plot; the title says it.
+	p.Y.Label.Text = " " // keeps a margin for the tick labels
+	p.Title.Text = fmt.Sprintf("Share of alive nodes that received at least x messages\nn=%d   median %s   mean %s   max %s (%s × mean)", n,
+		fmtNum(load[n/2]), fmtNum(mean), fmtNum(load[n-1]), fmtNum(load[n-1]/mean))
+	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	p.X.Min, p.X.Max = load[0]/1.3, load[n-1]*1.3
+	p.Y.Min, p.Y.Max = 0.5/float64(n), 1.3
+	p.X.Tick.Marker, p.Y.Tick.Marker = decadeTicks(p.X.Min, p.X.Max), decadeTicks(p.Y.Min, p.Y.Max)
+	return p
+}
+
+// decadeTicks returns ticks for a log axis over [lo, hi]: a labelled tick at
+// every power of ten and unlabelled ones at its multiples 2..9, all inside
+// the range (gonum's LogTicks also returns ticks outside it, whose labels
+// then take room from the plot).
+func decadeTicks(lo, hi float64) plot.ConstantTicks {
+	var ticks plot.ConstantTicks
+	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+		base := math.Pow(10, e)
+		for m := 1.0; m <= 9; m++ {
+			v := m * base
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 {
+				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
 }

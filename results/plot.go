@@ -38,12 +38,13 @@ var figures = []figure{
 	{"success_over_time", successPlot, nil},
 	{"maintenance_over_time", trafficPlot, nil},
 	{"live_nodes", liveNodesPlot, nil},
+	{"load_ccdf", loadPlot, nil},
 	{"sessions_cdf", sessionsPlot, nil},
 }
 
 // Plot draws the run's figures into dir, each as a PNG and an SVG file:
 // hops, latency_cdf, keys_per_node, table_size, success_over_time,
-// maintenance_over_time, live_nodes, sessions_cdf, and bucket_fill for runs
+// maintenance_over_time, live_nodes, load_ccdf, sessions_cdf, and bucket_fill for runs
 // with k-buckets. A figure without data is still written, titled "no
 // data". Each file is replaced atomically.
 func Plot(dir string, r *Run) error {

@@ -77,7 +77,7 @@ func TestPlot(t *testing.T) {
 		deadNodes.Nodes[i].Alive = false
 	}
 	all := map[string]bool{"hops": true, "latency_cdf": true, "keys_per_node": true, "table_size": true, "success_over_time": true,
-		"maintenance_over_time": true, "live_nodes": true, "sessions_cdf": true}
+		"maintenance_over_time": true, "live_nodes": true, "sessions_cdf": true, "load_ccdf": true}
 	for _, c := range []struct {
 		name   string
 		run    *Run
@@ -88,13 +88,13 @@ func TestPlot(t *testing.T) {
 		{"nil run", nil, all},
 		{"no successful lookups", noSuccess, map[string]bool{"hops": true, "latency_cdf": true}},
 		{"no success rate", allNaN, map[string]bool{"success_over_time": true}},
-		{"no alive node", deadNodes, map[string]bool{"keys_per_node": true, "table_size": true, "bucket_fill": true}},
+		{"no alive node", deadNodes, map[string]bool{"keys_per_node": true, "table_size": true, "bucket_fill": true, "load_ccdf": true}},
 		{"single sample", &Run{Series: []SampleRow{{TimeS: 60, SuccessRate: 1, MaintenanceBytesPerNodePerS: 3}},
 			Nodes: []NodeRow{{Alive: true, Keys: 7}}, Lookups: []LookupRow{{Outcome: Success, Hops: 3, LatencyMs: 12}}},
-			map[string]bool{"sessions_cdf": true}},
+			map[string]bool{"sessions_cdf": true, "load_ccdf": true}},
 		{"sessions without a model", &Run{Sessions: []SessionRow{{LengthS: 10, ModelCDF: math.NaN()}, {LengthS: 20, ModelCDF: math.NaN()}}},
 			map[string]bool{"hops": true, "latency_cdf": true, "keys_per_node": true, "table_size": true, "success_over_time": true,
-				"maintenance_over_time": true, "live_nodes": true}},
+				"maintenance_over_time": true, "live_nodes": true, "load_ccdf": true}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "plots")

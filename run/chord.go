@@ -5,12 +5,14 @@ import (
 	"crypto/sha1"
 	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"peerlab/engine"
 	"peerlab/metrics"
 	"peerlab/overlay"
 	"peerlab/protocols/chord"
+	"peerlab/results"
 	"peerlab/scenario"
 )
 
@@ -82,7 +84,7 @@ func (b *chordBinding) newNode(host engine.NodeID) overlay.Protocol[chord.Messag
 
 func (b *chordBinding) first(host engine.NodeID) { b.hosts[host].Store(0, b.keys...) }
 
-func (b *chordBinding) up(host engine.NodeID) {
+func (b *chordBinding) up(host engine.NodeID, _ engine.Time) {
 	for v, id := range b.ids[host] {
 		p := chord.Peer{ID: id, Host: host, V: uint16(v)}
 		i, _ := slices.BinarySearchFunc(b.live, id, func(q chord.Peer, id uint64) int { return cmp.Compare(q.ID, id) })
@@ -113,7 +115,9 @@ func (b *chordBinding) successor(key uint64) chord.Peer {
 	return b.live[i]
 }
 
-func (b *chordBinding) key(i int) uint64 { return b.keys[i] }
+func (b *chordBinding) key(rng *rand.Rand) uint64 { return b.keys[rng.IntN(len(b.keys))] }
+
+func (b *chordBinding) finish([]results.LookupRow) []results.Metric { return nil }
 
 func (b *chordBinding) state(host engine.NodeID) metrics.NodeState {
 	h := b.hosts[host]

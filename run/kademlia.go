@@ -1,12 +1,14 @@
 package run
 
 import (
+	"math/rand/v2"
 	"slices"
 
 	"peerlab/engine"
 	"peerlab/metrics"
 	"peerlab/overlay"
 	"peerlab/protocols/kademlia"
+	"peerlab/results"
 	"peerlab/scenario"
 )
 
@@ -78,7 +80,7 @@ func (b *kademliaBinding) newNode(host engine.NodeID) overlay.Protocol[kademlia.
 
 func (b *kademliaBinding) first(host engine.NodeID) { b.hosts[host].Store(b.keys...) }
 
-func (b *kademliaBinding) up(host engine.NodeID) {
+func (b *kademliaBinding) up(host engine.NodeID, _ engine.Time) {
 	id := b.ids[host]
 	i, _ := slices.BinarySearch(b.liveIDs, id)
 	b.liveIDs = slices.Insert(b.liveIDs, i, id)
@@ -112,7 +114,9 @@ func (b *kademliaBinding) correct(res overlay.LookupResult) bool {
 	return false
 }
 
-func (b *kademliaBinding) key(i int) uint64 { return b.keys[i] }
+func (b *kademliaBinding) key(rng *rand.Rand) uint64 { return b.keys[rng.IntN(len(b.keys))] }
+
+func (b *kademliaBinding) finish([]results.LookupRow) []results.Metric { return nil }
 
 func (b *kademliaBinding) state(host engine.NodeID) metrics.NodeState {
 	h := b.hosts[host]

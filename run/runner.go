@@ -44,6 +44,16 @@ func Run(spec scenario.Spec, opts Options) (*results.Run, error) {
 			return nil, err
 		}
 		return r.run(), nil
+	case "gnutella":
+		b, err := newGnutellaBinding(&spec)
+		if err != nil {
+			return nil, err
+		}
+		r, err := newRunner(&spec, b, opts)
+		if err != nil {
+			return nil, err
+		}
+		return r.run(), nil
 	}
 	return nil, fmt.Errorf("protocol: unknown protocol %q", spec.Protocol)
 }
@@ -57,14 +67,21 @@ type binding[M overlay.Message, T any] interface {
 	// first is called for the first node to join, before its Join: the
 	// place to load the initial data set.
 	first(host engine.NodeID)
-	// up and down keep the oracle's view of live nodes.
-	up(host engine.NodeID)
+	// up and down keep the oracle's view of live nodes; up is called at
+	// time now, after newNode and before the node's Join.
+	up(host engine.NodeID, now engine.Time)
 	down(host engine.NodeID)
 	// correct is the oracle: whether a finished lookup returned the live
 	// node responsible for its key.
 	correct(res overlay.LookupResult) bool
-	// key returns workload key i.
-	key(i int) uint64
+	// key draws the key of a workload lookup from rng (the issuing node's
+	// workload stream).
+	key(rng *rand.Rand) uint64
+	// finish is called once at the end of the run with the lookup rows (in
+	// the order the lookups ended), which it may complete (a message count
+	// known only at the end), and returns protocol-specific summary
+	// metrics.
+	finish(lookups []results.LookupRow) []results.Metric
 	// state describes a live host at the end of the run: its stored keys,
 	// routing table size and (Kademlia) bucket fill; Alive is set by the
 	// runner.
@@ -171,8 +188,10 @@ func (r *runner[M, T]) run() *results.Run {
 			states[i].Alive = true
 		}
 	}
+	extra := r.b.finish(r.col.Lookups())
 	st := r.sim.Stats()
 	res := r.col.Finish(r.end, states, st.Events)
+	res.Summary = append(res.Summary, extra...)
 	res.Summary = append(res.Summary,
 		results.Metric{Key: "messages.lost", Value: float64(r.lost)},
 		results.Metric{Key: "messages.dropped", Value: float64(st.Dropped)},
@@ -196,7 +215,7 @@ func (r *runner[M, T]) handle(node engine.NodeID, ev event[M, T]) {
 		r.nodes[node].Fire(r.envFor(node), ev.timer)
 	case evLookup:
 		rng := r.wl[node]
-		key := r.b.key(rng.IntN(r.spec.Workload.Keys))
+		key := r.b.key(rng)
 		r.nodes[node].Lookup(r.envFor(node), key)
 		r.scheduleLookup(node)
 	case evSample:
@@ -275,7 +294,7 @@ func (r *runner[M, T]) join(node engine.NodeID) {
 		r.started = true
 		r.b.first(node)
 	}
-	r.b.up(node)
+	r.b.up(node, r.sim.Now())
 	r.col.Live(r.sim.Now(), r.sim.Live())
 	r.nodes[node].Join(r.envFor(node), boot)
 	r.scheduleLookup(node)

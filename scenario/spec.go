@@ -10,8 +10,11 @@ import (
 	"time"
 
 	"peerlab/churn"
+	"peerlab/content"
 	"peerlab/protocols/chord"
+	"peerlab/protocols/gnutella"
 	"peerlab/protocols/kademlia"
+	"peerlab/topology"
 	"peerlab/underlay"
 )
 
@@ -28,10 +31,18 @@ type Spec struct {
 	// Warmup is excluded from summary.json (lookups issued before it are
 	// written to lookups.csv but not summarised).
 	Warmup time.Duration `mapstructure:"warmup"`
-	// Protocol is the overlay protocol: "chord" or "kademlia".
+	// Protocol is the overlay protocol: "chord", "kademlia" or "gnutella".
 	Protocol string          `mapstructure:"protocol"`
 	Chord    chord.Config    `mapstructure:"chord"`
 	Kademlia kademlia.Config `mapstructure:"kademlia"`
+	Gnutella gnutella.Config `mapstructure:"gnutella"`
+	// Topology is the initial overlay graph of an unstructured protocol
+	// (gnutella); structured protocols ignore it.
+	Topology topology.Spec `mapstructure:"topology"`
+	// Content is what an unstructured protocol searches for: objects,
+	// their popularity and replication (gnutella; the DHTs store
+	// workload.keys instead).
+	Content  content.Config  `mapstructure:"content"`
 	Underlay underlay.Config `mapstructure:"underlay"`
 	Workload Workload        `mapstructure:"workload"`
 	Churn    Churn           `mapstructure:"churn"`
@@ -43,8 +54,9 @@ type Workload struct {
 	// LookupInterval is the mean gap between two lookups of one node; gaps
 	// are exponentially distributed. 0 disables lookups.
 	LookupInterval time.Duration `mapstructure:"lookup_interval"`
-	// Keys is the number of keys stored in the overlay; each lookup asks for
-	// one of them, uniformly at random.
+	// Keys is the number of keys stored in a DHT (chord, kademlia); each
+	// lookup asks for one of them, uniformly at random. Gnutella searches
+	// for the objects of the content block instead, by Zipf popularity.
 	Keys int `mapstructure:"keys"`
 }
 
@@ -121,6 +133,9 @@ func Default() Spec {
 		Protocol: "chord",
 		Chord:    chord.DefaultConfig(),
 		Kademlia: kademlia.DefaultConfig(),
+		Gnutella: gnutella.DefaultConfig(),
+		Topology: topology.DefaultSpec(),
+		Content:  content.DefaultConfig(),
 		Underlay: underlay.DefaultConfig(),
 		Workload: Workload{LookupInterval: time.Minute, Keys: 10000},
 		Churn: Churn{
@@ -145,8 +160,8 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("duration: must be a positive duration, got %v", s.Duration)
 	case s.Warmup < 0 || s.Warmup >= s.Duration:
 		return fmt.Errorf("warmup: must be in [0, duration=%v), got %v", s.Duration, s.Warmup)
-	case s.Protocol != "chord" && s.Protocol != "kademlia":
-		return fmt.Errorf("protocol: unknown protocol %q (want chord or kademlia)", s.Protocol)
+	case s.Protocol != "chord" && s.Protocol != "kademlia" && s.Protocol != "gnutella":
+		return fmt.Errorf("protocol: unknown protocol %q (want chord, kademlia or gnutella)", s.Protocol)
 	case s.Workload.LookupInterval < 0:
 		return fmt.Errorf("workload.lookup_interval: must not be negative, got %v", s.Workload.LookupInterval)
 	case s.Workload.Keys < 1 || s.Workload.Keys > 100_000_000:
@@ -169,6 +184,15 @@ func (s Spec) Validate() error {
 		return err
 	}
 	if err := s.Kademlia.Validate(); err != nil {
+		return err
+	}
+	if err := s.Gnutella.Validate(); err != nil {
+		return err
+	}
+	if err := s.Topology.Validate(); err != nil {
+		return err
+	}
+	if err := s.Content.Validate(); err != nil {
 		return err
 	}
 	if s.Protocol == "kademlia" && s.Kademlia.Bits < 64 && float64(s.Nodes)*2 > float64(uint64(1)<<uint(s.Kademlia.Bits)) {

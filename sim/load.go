@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 
+	"peerlab/churn"
 	"peerlab/scenario"
 	"peerlab/scenarios"
 	"peerlab/underlay"
@@ -130,15 +133,27 @@ func loadSpec(src source, sets []string) (scenario.Spec, error) {
 	err = v.UnmarshalExact(&spec, func(c *mapstructure.DecoderConfig) {
 		c.WeaklyTypedInput = false
 		c.ErrorUnused = true
-		c.DecodeHook = durationHook
+		c.DecodeHook = mapstructure.ComposeDecodeHookFunc(durationHook, integerHook)
 	})
 	if err != nil {
 		return scenario.Spec{}, fmt.Errorf("%s: %s", src.name, tidyDecodeError(err))
 	}
+	// A weibull or pareto distribution given by its scale must not keep the
+	// default mean it was decoded onto: only a mean the user set too is
+	// "both" (which Validate rejects).
+	for _, d := range []struct {
+		key  string
+		dist *churn.Dist
+	}{{"churn.session", &spec.Churn.Session}, {"churn.downtime", &spec.Churn.Downtime}} {
+		if (d.dist.Kind == "weibull" || d.dist.Kind == "pareto") && d.dist.Scale != 0 &&
+			v.IsSet(d.key+".scale") && !v.IsSet(d.key+".mean") {
+			d.dist.Mean = 0
+		}
+	}
 	// A relative data file named in a scenario file is relative to that
 	// file's folder, so the scenario runs from any working directory.
 	if !strings.HasPrefix(src.name, "embedded:") {
-		for _, f := range []*string{&spec.Underlay.MatrixFile, &spec.Churn.Trace.File} {
+		for _, f := range []*string{&spec.Underlay.MatrixFile, &spec.Churn.Trace.File, &spec.Topology.File} {
 			if *f != "" && !filepath.IsAbs(*f) {
 				*f = filepath.Join(filepath.Dir(src.name), *f)
 			}
@@ -185,13 +200,78 @@ func durationHook(from, to reflect.Type, data any) (any, error) {
 	return d, nil
 }
 
-// tidyDecodeError drops mapstructure's preamble so the message starts with the key.
+// integerHook rejects a number that an integer field cannot hold exactly,
+// which mapstructure would otherwise truncate (2.5 becomes 2) or wrap around
+// (1e20 becomes a negative number). Integral floats such as 4096.0 or 1e3
+// are accepted. Durations are left to durationHook.
+func integerHook(from, to reflect.Type, data any) (any, error) {
+	if to == durationType || data == nil {
+		return data, nil
+	}
+	var signed bool
+	switch to.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		signed = true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+	default:
+		return data, nil
+	}
+	zero := reflect.Zero(to)
+	outOfRange := func() (any, error) {
+		if signed {
+			lo := int64(-1) << (to.Bits() - 1)
+			return nil, fmt.Errorf("want an integer between %d and %d, got %v", lo, -(lo + 1), data)
+		}
+		return nil, fmt.Errorf("want an integer between 0 and %d, got %v", ^uint64(0)>>(64-to.Bits()), data)
+	}
+	v := reflect.ValueOf(data)
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		f := v.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) || f != math.Trunc(f) {
+			return nil, fmt.Errorf("want an integer, got %v", data)
+		}
+		limit := math.Ldexp(1, to.Bits()) // 2^bits: the unsigned range's end
+		if signed {
+			limit /= 2
+			if f < -limit || f >= limit {
+				return outOfRange()
+			}
+			return int64(f), nil
+		}
+		if f < 0 || f >= limit {
+			return outOfRange()
+		}
+		return uint64(f), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		i := v.Int()
+		if signed && zero.OverflowInt(i) || !signed && (i < 0 || zero.OverflowUint(uint64(i))) {
+			return outOfRange()
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		u := v.Uint()
+		if signed && (u > math.MaxInt64 || zero.OverflowInt(int64(u))) || !signed && zero.OverflowUint(u) {
+			return outOfRange()
+		}
+	}
+	return data, nil
+}
+
+// decodeErrorKey matches the start of a mapstructure error, "'chord.bits' ...".
+var decodeErrorKey = regexp.MustCompile(`^'([^']*)' `)
+
+// tidyDecodeError drops mapstructure's preamble and writes each error as
+// "key: message", several joined by "; ".
 func tidyDecodeError(err error) string {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "decoding failed due to the following error(s):")
-	msg = strings.TrimSpace(msg)
-	msg = strings.ReplaceAll(msg, "\n\n", "; ")
-	return msg
+	var out []string
+	for _, line := range strings.Split(msg, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, decodeErrorKey.ReplaceAllString(line, "$1: "))
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // knownKeys lists the dotted keys of a struct type's mapstructure tags; a

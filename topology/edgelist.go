@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -120,4 +122,33 @@ func WriteEdgeList(w io.Writer, g *Graph) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// Load returns the graph s describes on n vertices: read from s.File for
+// the File model (which must have exactly n vertices, and be connected when
+// s.Connected asks for it), drawn by Generate from r otherwise.
+func Load(s Spec, n int, r *rand.Rand) (*Graph, error) {
+	if s.Model != File {
+		return Generate(s, n, r)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(s.File)
+	if err != nil {
+		return nil, fmt.Errorf("topology.file: %w", err)
+	}
+	defer f.Close()
+	g, err := ReadEdgeList(f, s.File)
+	if err != nil {
+		return nil, err
+	}
+	if g.N() != n {
+		return nil, fmt.Errorf("%s: the graph has %d vertices (0..%d), the scenario %d nodes: they must match", s.File, g.N(), g.N()-1, n)
+	}
+	if s.Connected && !g.Connected() {
+		c, _ := g.Components()
+		return nil, fmt.Errorf("%s: the graph has %d components and topology.connected is true", s.File, c)
+	}
+	return g, nil
 }

@@ -3,6 +3,9 @@ package topology
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -82,5 +85,40 @@ func TestEdgeListRoundTrip(t *testing.T) {
 	}
 	if h.N() != g.N() || !slices.Equal(h.Edges(), g.Edges()) {
 		t.Errorf("round trip changed the graph: %d/%d vertices, %d/%d edges", h.N(), g.N(), h.M(), g.M())
+	}
+}
+
+// TestLoad reads a topology file for a scenario: the vertex count must
+// match the hosts, connectivity is checked on request, and generated
+// models still go through Generate.
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "g.txt")
+	if err := os.WriteFile(path, []byte("# two triangles\n0 1\n1 2\n2 0\n3 4\n4 5\n5 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := Spec{Model: File, File: path}
+	g, err := Load(s, 6, nil)
+	if err != nil || g.M() != 6 {
+		t.Fatalf("Load: %v, %v", g, err)
+	}
+	cases := []struct {
+		s    Spec
+		n    int
+		want string
+	}{
+		{s, 7, "6 vertices"},
+		{Spec{Model: File, File: path, Connected: true}, 6, "2 components"},
+		{Spec{Model: File, File: filepath.Join(dir, "none")}, 6, "topology.file"},
+		{Spec{Model: File}, 6, "topology.file: must name"},
+		{Spec{Model: Regular, Degree: 4, File: path}, 6, "only read with"},
+	}
+	for _, c := range cases {
+		if _, err := Load(c.s, c.n, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Load(%+v, %d): %v, want an error with %q", c.s, c.n, err, c.want)
+		}
+	}
+	if g, err := Load(Spec{Model: Regular, Degree: 4}, 10, rand.New(rand.NewPCG(1, 1))); err != nil || g.MinDegree() != 4 {
+		t.Errorf("Load of a generated model: %v", err)
 	}
 }

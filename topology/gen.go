@@ -26,13 +26,19 @@ const (
 	// vertex is linked to its `degree` nearest vertices, each edge then
 	// rewired with probability `rewire`.
 	SmallWorld = "small_world"
+	// File reads the graph from an edge-list file (Spec.File, see
+	// ReadEdgeList) instead of drawing one.
+	File = "file"
 )
 
 // Spec describes a generated topology (a scenario's `topology:` block). The
 // number of vertices is given separately, to Generate.
 type Spec struct {
-	// Model is Random, Regular, PowerLaw or SmallWorld.
+	// Model is Random, Regular, PowerLaw, SmallWorld or File.
 	Model string `mapstructure:"model"`
+	// File is the edge-list file of the File model; its vertices must be
+	// exactly the simulated hosts 0..n-1.
+	File string `mapstructure:"file"`
 	// Degree is the (mean) degree: exact for Regular, the mean for Random,
 	// PowerLaw and SmallWorld (which require it to be even).
 	Degree int `mapstructure:"degree"`
@@ -58,10 +64,17 @@ func DefaultSpec() Spec {
 func (s Spec) Validate() error {
 	switch s.Model {
 	case Random, Regular, PowerLaw, SmallWorld:
+	case File:
+		if s.File == "" {
+			return fmt.Errorf("topology.file: must name an edge-list file for topology.model %s", File)
+		}
+		return nil
 	default:
-		return fmt.Errorf("topology.model: want %q, %q, %q or %q, got %q", Random, Regular, PowerLaw, SmallWorld, s.Model)
+		return fmt.Errorf("topology.model: want %q, %q, %q, %q or %q, got %q", Random, Regular, PowerLaw, SmallWorld, File, s.Model)
 	}
 	switch {
+	case s.File != "":
+		return fmt.Errorf("topology.file: only read with topology.model %s, not %s", File, s.Model)
 	case s.Degree < 1:
 		return fmt.Errorf("topology.degree: must be at least 1, got %d", s.Degree)
 	case (s.Model == PowerLaw || s.Model == SmallWorld) && s.Degree%2 != 0:
@@ -74,9 +87,13 @@ func (s Spec) Validate() error {
 
 // Generate draws a graph on n vertices as s describes, from r only. With
 // s.Connected it redraws until the graph is connected (MaxAttempts at most).
+// The File model is read by Load, not drawn.
 func Generate(s Spec, n int, r *rand.Rand) (*Graph, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
+	}
+	if s.Model == File {
+		return nil, fmt.Errorf("topology: the %s model is read with Load, not generated", File)
 	}
 	for attempt := 0; attempt < MaxAttempts; attempt++ {
 		var g *Graph

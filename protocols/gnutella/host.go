@@ -53,7 +53,9 @@
 // connections. The host keeps those addresses in a small cache and sends
 // CONNECTs to them; a host already at Config.MaxDegree refuses, naming one
 // of its neighbours to try instead. A host left with no neighbour and no
-// candidate reconnects through its bootstrap. Messages of the connection
+// candidate reconnects through its bootstrap. Host.SetDegree replaces the
+// two degree bounds for one host, so that a host wired from a topology
+// keeps the degree it had there. Messages of the connection
 // (QUERY, WALK, PING) from a host that is not a neighbour are answered
 // with BYE, so that both ends agree on every link.
 //
@@ -167,6 +169,8 @@ type Host struct {
 
 	lastDiscovery engine.Time // last discovery PING (TTL > 1) sent
 	discTTL       int         // TTL of the next discovery PING; 0: Config.PingTTL
+	target, most  int         // degree bounds; 0: Config.TargetDegree, Config.MaxDegree
+	awaitWiring   bool        // Join leaves the first connection to Wire
 	stats         Stats
 }
 
@@ -198,6 +202,48 @@ func (h *Host) SetNeighbors(ids []engine.NodeID) {
 			h.nbrs = append(h.nbrs, neighbor{id: id})
 		}
 	}
+}
+
+// SetDegree gives this host its own degree bounds instead of
+// Config.TargetDegree and Config.MaxDegree: a host wired from a topology
+// keeps the degree it had there (a hub of a power-law graph stays a hub).
+// Zero keeps the configured value; most is raised to target if below it.
+func (h *Host) SetDegree(target, most int) {
+	h.target, h.most = target, most
+	if h.target > 0 && h.maxDegree() < h.target {
+		h.most = h.target
+	}
+}
+
+// Wire adds id as a neighbour heard from at now, without any handshake:
+// the runner's way to lay a topology edge whose other end has just come up
+// (it wires both ends). It does nothing for the host itself or a present
+// neighbour.
+func (h *Host) Wire(id engine.NodeID, now engine.Time) {
+	if id != h.self && id != engine.None && h.nbrIndex(id) < 0 {
+		h.nbrs = append(h.nbrs, neighbor{id: id, lastHeard: now})
+	}
+}
+
+// AwaitWiring tells a host about to Join that the runner will Wire its
+// topology edges as their other ends come up: Join then does not connect
+// to the bootstrap at once, which would add an edge the topology does not
+// have. A host still without neighbours at its first PING round connects
+// through the bootstrap as usual.
+func (h *Host) AwaitWiring() { h.awaitWiring = true }
+
+func (h *Host) targetDegree() int {
+	if h.target > 0 {
+		return h.target
+	}
+	return h.cfg.TargetDegree
+}
+
+func (h *Host) maxDegree() int {
+	if h.most > 0 {
+		return h.most
+	}
+	return h.cfg.MaxDegree
 }
 
 // Neighbors returns a copy of the current neighbours, in the order they
@@ -261,7 +307,7 @@ func (h *Host) Join(env Env, bootstrap engine.NodeID) {
 		h.nbrs[i].lastHeard = now
 	}
 	env.After(time.Duration(env.Rand().Int64N(int64(h.cfg.PingPeriod)))+1, Timer{Kind: TimerPing})
-	if len(h.nbrs) == 0 && h.validPeer(bootstrap) {
+	if len(h.nbrs) == 0 && !h.awaitWiring && h.validPeer(bootstrap) {
 		h.connect(env, bootstrap)
 	}
 }
@@ -646,7 +692,7 @@ func (h *Host) addNeighbor(env Env, id engine.NodeID) {
 	if h.nbrIndex(id) < 0 {
 		h.nbrs = append(h.nbrs, neighbor{id: id, lastHeard: env.Now()})
 	}
-	if len(h.nbrs) >= h.cfg.TargetDegree {
+	if len(h.nbrs) >= h.targetDegree() {
 		h.discTTL = 0
 	}
 }
@@ -679,7 +725,7 @@ func (h *Host) pingRound(env Env) {
 	env.After(h.cfg.PingPeriod, Timer{Kind: TimerPing})
 	if len(h.nbrs) > 0 {
 		ttl := 1
-		if len(h.nbrs) < h.cfg.TargetDegree {
+		if len(h.nbrs) < h.targetDegree() {
 			ttl = h.discoveryTTL()
 		}
 		h.ping(env, ttl)
@@ -730,7 +776,7 @@ func (h *Host) maintain(env Env) {
 	if !h.joined {
 		return
 	}
-	need := h.cfg.TargetDegree - len(h.nbrs) - len(h.pending)
+	need := h.targetDegree() - len(h.nbrs) - len(h.pending)
 	for need > 0 && len(h.cache) > 0 {
 		i := env.Rand().IntN(len(h.cache))
 		c := h.cache[i]
@@ -778,7 +824,7 @@ func (h *Host) onPing(env Env, from engine.NodeID, m Message) {
 		return
 	}
 	h.seen.add(m.QID, from, env.Now())
-	h.send(env, from, Message{Op: OpPong, QID: m.QID, Hops: m.Hops, Addr: h.self, OK: len(h.nbrs) < h.cfg.MaxDegree})
+	h.send(env, from, Message{Op: OpPong, QID: m.QID, Hops: m.Hops, Addr: h.self, OK: len(h.nbrs) < h.maxDegree()})
 	if m.TTL == 0 {
 		return
 	}
@@ -820,7 +866,7 @@ func (h *Host) onConnect(env Env, from engine.NodeID) {
 		env.Cancel(h.pending[i].timer)
 		h.pending = slices.Delete(h.pending, i, i+1)
 	}
-	if !h.joined || len(h.nbrs) >= h.cfg.MaxDegree {
+	if !h.joined || len(h.nbrs) >= h.maxDegree() {
 		h.stats.Refused++
 		h.send(env, from, Message{Op: OpAccept, Addr: h.randomNeighbor(env, from)})
 		return
@@ -840,7 +886,7 @@ func (h *Host) onAccept(env Env, from engine.NodeID, m Message) {
 		if h.nbrIndex(from) >= 0 {
 			return
 		}
-		if len(h.nbrs) >= h.cfg.MaxDegree { // filled up meanwhile
+		if len(h.nbrs) >= h.maxDegree() { // filled up meanwhile
 			h.send(env, from, Message{Op: OpBye})
 			return
 		}

@@ -299,3 +299,25 @@ func TestLookupReadiness(t *testing.T) {
 		t.Errorf("late hit: %d results, sent %v", len(env.done), ops(env.sent))
 	}
 }
+
+// TestSetDegree: a host's own bounds replace the configured ones, the
+// maximum never below the target; Wire adds neighbours without handshake.
+func TestSetDegree(t *testing.T) {
+	cfg := DefaultConfig() // target 4, max 8
+	h := NewHost(&cfg, 0)
+	h.SetDegree(2, 0)
+	if h.targetDegree() != 2 || h.maxDegree() != 8 {
+		t.Fatalf("SetDegree(2, 0): bounds %d, %d, want 2, 8", h.targetDegree(), h.maxDegree())
+	}
+	h.SetDegree(12, 0)
+	if h.targetDegree() != 12 || h.maxDegree() != 12 {
+		t.Fatalf("SetDegree(12, 0): bounds %d, %d, want 12, 12 (max raised to target)", h.targetDegree(), h.maxDegree())
+	}
+	h.SetDegree(1, 2)
+	for _, id := range []engine.NodeID{0, 1, 1, engine.None, 2} {
+		h.Wire(id, 5)
+	}
+	if got := h.Neighbors(); !slices.Equal(got, []engine.NodeID{1, 2}) {
+		t.Fatalf("after Wire: neighbours %v, want [1 2] (self, duplicates and None left out)", got)
+	}
+}
