@@ -148,6 +148,166 @@ func ReadCSV(r io.Reader, name string) (Schedule, error) {
 	return s, nil
 }
 
+// ReplayCSV reads a schedule in the native format, as ReadCSV does, and
+// replays it with opts like the trace readers: trace time is the file's
+// time_s, intervals are clipped to opts.Window, at most opts.MaxNodes nodes
+// are kept, and a time t becomes Offset + (t − origin)·Scale, origin being
+// Window.From if set, else 0. Departures keep the kind written in the file
+// (leave or crash) unless opts.Departure says otherwise. Unlike the other
+// formats the native one is exact: its intervals are neither merged nor
+// dropped (a node may leave and rejoin at one instant, or join and leave at
+// one instant), so with the zero options the schedule is the one ReadCSV
+// returns, event for event, and the DroppedEmpty and Merged counts of the
+// stats stay 0. Kept nodes are renumbered densely in order of first
+// appearance; events keep the file's order, except that the joins of nodes
+// online at the window start come first.
+func ReplayCSV(r io.Reader, name string, opts ReplayOptions) (Schedule, ReadStats, error) {
+	var st ReadStats
+	if err := opts.validate(); err != nil {
+		return Schedule{}, st, err
+	}
+	s, err := ReadCSV(r, name)
+	if err != nil {
+		return Schedule{}, st, err
+	}
+	st.Records = len(s.Events)
+	s, err = replay(s, opts, &st)
+	return s, st, err
+}
+
+// replay applies opts to a schedule read from the native format (events in
+// time order, each node's first event a join), counting into st as build
+// does. Comparisons and the mapping are done in whole nanoseconds, so the
+// zero options change nothing.
+func replay(s Schedule, o ReplayOptions, st *ReadStats) (Schedule, error) {
+	st.Hosts = s.Nodes
+	// Window bounds in nanoseconds; a bound beyond virtual time is clamped
+	// (every time of the file is below math.MaxInt64).
+	toNs := func(sec float64) engine.Time {
+		v := math.Round(sec * 1e9)
+		if v >= math.MaxInt64 {
+			return engine.Time(math.MaxInt64)
+		}
+		return engine.Time(v)
+	}
+	hasFrom, hasTo := o.Window.From > 0, o.Window.To != 0
+	from, to := engine.Time(0), engine.Time(math.MaxInt64)
+	if hasFrom {
+		from = toNs(o.Window.From)
+	}
+	if hasTo {
+		to = toNs(o.Window.To)
+	}
+
+	// end[i] is, for a join, the index of the departure that ends its
+	// interval, or -1 if the node is still up at the end of the file.
+	ev := s.Events
+	end := make([]int, len(ev))
+	open := make([]int, s.Nodes)
+	for i, e := range ev {
+		if e.Kind == Join {
+			open[e.Node], end[i] = i, -1
+		} else {
+			end[open[e.Node]] = i
+		}
+	}
+	// Decide which intervals are kept, and which nodes.
+	keep := make([]bool, len(ev)) // joins: interval kept; departures: emitted
+	online := make([]bool, s.Nodes)
+	for i, e := range ev {
+		if e.Kind != Join {
+			continue
+		}
+		stop, isOpen := engine.Time(math.MaxInt64), end[i] < 0
+		if !isOpen {
+			stop = ev[end[i]].At
+		}
+		if hasFrom && stop <= from || e.At >= to {
+			st.OutsideWindow++
+			continue
+		}
+		if hasFrom && e.At < from || hasTo && (isOpen || stop > to) {
+			st.Clipped++
+		}
+		keep[i] = true
+		if !isOpen && stop < to {
+			keep[end[i]] = true
+		}
+		online[e.Node] = true
+	}
+	id := make([]engine.NodeID, s.Nodes)
+	out := Schedule{}
+	for n, on := range online {
+		switch {
+		case !on:
+			st.NodesOutsideWindow++
+			id[n] = -1
+		case o.MaxNodes > 0 && out.Nodes == o.MaxNodes:
+			st.NodesOverMax++
+			id[n] = -1
+		default:
+			id[n] = engine.NodeID(out.Nodes)
+			out.Nodes++
+			if s.Names != nil {
+				out.Names = append(out.Names, s.Names[n])
+			}
+		}
+	}
+
+	origin := from // 0 without a window start
+	scale := o.Scale
+	if scale == 0 {
+		scale = 1
+	}
+	toSim := func(t engine.Time) (engine.Time, error) {
+		d := t - origin // >= 0: no kept event precedes the window start
+		if scale == 1 && d <= math.MaxInt64-engine.Time(o.Offset) {
+			return engine.Time(o.Offset) + d, nil
+		}
+		v := math.Round(float64(o.Offset) + float64(d)*scale)
+		if scale == 1 || v < 0 || v >= math.MaxInt64 {
+			return 0, fmt.Errorf("churn: trace time %s s maps outside virtual time (origin %s s, scale %v, offset %v)",
+				FormatSeconds(t), FormatSeconds(origin), scale, o.Offset)
+		}
+		return engine.Time(v), nil
+	}
+	emit := func(at engine.Time, e Event) error {
+		if id[e.Node] < 0 {
+			return nil
+		}
+		t, err := toSim(at)
+		if err != nil {
+			return err
+		}
+		if e.Kind != Join && o.Departure != 0 {
+			e.Kind = o.Departure
+		}
+		if e.Kind == Join {
+			st.Intervals++
+		}
+		out.Events = append(out.Events, Event{At: t, Node: id[e.Node], Kind: e.Kind})
+		return nil
+	}
+	// Nodes online at the window start join there, first; then the kept
+	// events in file order, all at or after the window start.
+	for i, e := range ev {
+		if keep[i] && e.Kind == Join && e.At < from {
+			if err := emit(from, e); err != nil {
+				return Schedule{}, err
+			}
+		}
+	}
+	for i, e := range ev {
+		if keep[i] && (e.Kind != Join || e.At >= from) {
+			if err := emit(e.At, e); err != nil {
+				return Schedule{}, err
+			}
+		}
+	}
+	st.Nodes, st.Events = out.Nodes, len(out.Events)
+	return out, nil
+}
+
 // verb is the third-person verb of a kind: "joins", "leaves", "crashes".
 func verb(k Kind) string {
 	if k == Crash {

@@ -196,3 +196,153 @@ func TestReadCSVComments(t *testing.T) {
 		t.Errorf("got %+v, want %+v", s, want)
 	}
 }
+
+// TestReplayCSV checks that the native format honours the replay options as
+// the trace readers do: offset, scale, window, departure and max nodes.
+func TestReplayCSV(t *testing.T) {
+	const trace = `time_s,node,event
+0.000,a,join
+1.000,b,join
+10.000,a,leave
+12.250,a,join
+15.000,c,join
+15.000,c,crash
+20.000,b,crash
+25.000,c,join
+30.000,d,join
+`
+	names := []string{"a", "b", "c", "d"}
+	for _, tc := range []struct {
+		name  string
+		opts  ReplayOptions
+		want  Schedule
+		stats ReadStats
+	}{
+		{
+			name: "whole trace",
+			opts: ReplayOptions{},
+			want: Schedule{Nodes: 4, Names: names, Events: []Event{
+				{0, 0, Join}, {sec(1), 1, Join}, {sec(10), 0, Leave}, {sec(12.25), 0, Join}, {sec(15), 2, Join},
+				{sec(15), 2, Crash}, {sec(20), 1, Crash}, {sec(25), 2, Join}, {sec(30), 3, Join},
+			}},
+			stats: ReadStats{Records: 9, Hosts: 4, Nodes: 4, Intervals: 6, Events: 9},
+		},
+		{
+			name: "scale 2 doubles every time",
+			opts: ReplayOptions{Scale: 2},
+			want: Schedule{Nodes: 4, Names: names, Events: []Event{
+				{0, 0, Join}, {sec(2), 1, Join}, {sec(20), 0, Leave}, {sec(24.5), 0, Join}, {sec(30), 2, Join},
+				{sec(30), 2, Crash}, {sec(40), 1, Crash}, {sec(50), 2, Join}, {sec(60), 3, Join},
+			}},
+			stats: ReadStats{Records: 9, Hosts: 4, Nodes: 4, Intervals: 6, Events: 9},
+		},
+		{
+			name: "offset and scale",
+			opts: ReplayOptions{Offset: time.Minute, Scale: 0.5},
+			want: Schedule{Nodes: 4, Names: names, Events: []Event{
+				{sec(60), 0, Join}, {sec(60.5), 1, Join}, {sec(65), 0, Leave}, {sec(66.125), 0, Join}, {sec(67.5), 2, Join},
+				{sec(67.5), 2, Crash}, {sec(70), 1, Crash}, {sec(72.5), 2, Join}, {sec(75), 3, Join},
+			}},
+			stats: ReadStats{Records: 9, Hosts: 4, Nodes: 4, Intervals: 6, Events: 9},
+		},
+		{
+			// [5,20): a and b are up at 5 and join there; a's rejoin stays
+			// up (open, clipped at 20); b's crash at 20 is outside; c's
+			// second join and d are outside.
+			name: "window",
+			opts: ReplayOptions{Window: Window{From: 5, To: 20}},
+			want: Schedule{Nodes: 3, Names: names[:3], Events: []Event{
+				{0, 0, Join}, {0, 1, Join}, {sec(5), 0, Leave}, {sec(7.25), 0, Join}, {sec(10), 2, Join}, {sec(10), 2, Crash},
+			}},
+			stats: ReadStats{Records: 9, Hosts: 4, Nodes: 3, Intervals: 4, Events: 6, OutsideWindow: 2, Clipped: 3, NodesOutsideWindow: 1},
+		},
+		{
+			name: "window start only",
+			opts: ReplayOptions{Window: Window{From: 12}},
+			want: Schedule{Nodes: 4, Names: names, Events: []Event{
+				{0, 1, Join}, {sec(0.25), 0, Join}, {sec(3), 2, Join}, {sec(3), 2, Crash}, {sec(8), 1, Crash},
+				{sec(13), 2, Join}, {sec(18), 3, Join},
+			}},
+			stats: ReadStats{Records: 9, Hosts: 4, Nodes: 4, Intervals: 5, Events: 7, OutsideWindow: 1, Clipped: 1},
+		},
+		{
+			name: "window, scale 2, crash, max nodes",
+			opts: ReplayOptions{Window: Window{From: 5, To: 20}, Scale: 2, Departure: Crash, MaxNodes: 2},
+			want: Schedule{Nodes: 2, Names: names[:2], Events: []Event{
+				{0, 0, Join}, {0, 1, Join}, {sec(10), 0, Crash}, {sec(14.5), 0, Join},
+			}},
+			stats: ReadStats{Records: 9, Hosts: 4, Nodes: 2, Intervals: 3, Events: 4, OutsideWindow: 2, Clipped: 3,
+				NodesOutsideWindow: 1, NodesOverMax: 1},
+		},
+		{
+			// Nodes up at the window start join in the file order of
+			// their joins: b (line 3) before a (line 5).
+			name: "leave",
+			opts: ReplayOptions{Window: Window{From: 14, To: 16}, Departure: Leave},
+			want: Schedule{Nodes: 3, Names: names[:3], Events: []Event{
+				{0, 1, Join}, {0, 0, Join}, {sec(1), 2, Join}, {sec(1), 2, Leave},
+			}},
+			stats: ReadStats{Records: 9, Hosts: 4, Nodes: 3, Intervals: 3, Events: 4, OutsideWindow: 3, Clipped: 2, NodesOutsideWindow: 1},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, st, err := ReplayCSV(strings.NewReader(trace), "t.csv", tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(s, tc.want) {
+				t.Errorf("schedule\n%+v\nwant\n%+v", s, tc.want)
+			}
+			if st != tc.stats {
+				t.Errorf("stats\n%+v\nwant\n%+v", st, tc.stats)
+			}
+			if err := s.Validate(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestReplayCSVIdentity checks that the zero options, and scale 1 spelt
+// out, give exactly the schedule ReadCSV reads, to the nanosecond.
+func TestReplayCSVIdentity(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteCSV(&b, genSchedule(t, 7)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ReadCSV(bytes.NewReader(b.Bytes()), "g.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []ReplayOptions{{}, {Scale: 1}} {
+		got, st, err := ReplayCSV(bytes.NewReader(b.Bytes()), "g.csv", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v: ReplayCSV differs from ReadCSV", o)
+		}
+		if st.Records != len(want.Events) || st.Events != len(want.Events) || st.Nodes != want.Nodes || st.Hosts != want.Nodes {
+			t.Errorf("%+v: stats %+v", o, st)
+		}
+	}
+}
+
+// TestReplayCSVErrors checks that a malformed file and a time mapped past
+// virtual time are errors.
+func TestReplayCSVErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		opts     ReplayOptions
+		want     string
+	}{
+		{"malformed", "time_s,node,event\n0,a,jion\n", ReplayOptions{Scale: 2}, `t.csv:2: column "event"`},
+		{"scale overflows", "time_s,node,event\n0,a,join\n3600,a,leave\n", ReplayOptions{Scale: 1e10}, "3600.000 s maps outside virtual time"},
+		{"offset overflows", "time_s,node,event\n9223372035.000,a,join\n", ReplayOptions{Offset: 2 * time.Second}, "maps outside virtual time"},
+	} {
+		_, _, err := ReplayCSV(strings.NewReader(tc.in), "t.csv", tc.opts)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+}

@@ -28,10 +28,12 @@
 //
 // # Traces
 //
-// Three trace formats are read; each reader maps node identifiers to dense
-// NodeIDs in order of first appearance (returned in Schedule.Names), takes
-// ReplayOptions and returns ReadStats counting what it dropped and merged:
+// Three trace formats are read, and the native one replayed; each reader
+// maps node identifiers to dense NodeIDs in order of first appearance
+// (returned in Schedule.Names), takes ReplayOptions and returns ReadStats
+// counting what it dropped and merged:
 //
+//	ReplayCSV    the native format above              events, exact; nothing merged
 //	ReadOverSim  <time> <nodeId> JOIN|LEAVE           events, times in seconds
 //	ReadPeerSim  <id> <n> <start1> <end1> ... <endn>  online intervals, seconds
 //	ReadFTA      Failure Trace Archive event_trace.tab: available (event_type 1)
@@ -39,14 +41,15 @@
 //
 // Every reader reduces a trace to online intervals per node: empty intervals
 // (end <= start) are dropped, overlapping and touching ones merged; FTA
-// intervals starting at 0 (unknown start) are dropped. The intervals are
-// clipped to ReplayOptions.Window, at most MaxNodes nodes are kept, and trace
-// time t becomes virtual time Offset + (t − origin)·Scale, origin being
-// Window.From if set, else 0 (OverSim, PeerSim) or the earliest kept online
-// time (FTA). A node online at the window start joins there; one online at
-// the window end simply stays up. Each interval start is a Join, each end a
-// Leave (OverSim, PeerSim) or Crash (FTA), unless ReplayOptions.Departure
-// says otherwise. Blank lines and '#' comments are skipped; a malformed line
+// intervals starting at 0 (unknown start) are dropped (ReplayCSV keeps the
+// file's intervals exactly as written). The intervals are clipped to
+// ReplayOptions.Window, at most MaxNodes nodes are kept, and trace time t
+// becomes virtual time Offset + (t − origin)·Scale, origin being Window.From
+// if set, else 0 (native, OverSim, PeerSim) or the earliest kept online time
+// (FTA). A node online at the window start joins there; one online at the
+// window end simply stays up. Each interval start is a Join, each end a Leave
+// (OverSim, PeerSim), a Crash (FTA) or the file's leave or crash (native),
+// unless ReplayOptions.Departure says otherwise. Blank lines and '#' comments are skipped; a malformed line
 // is a *ParseError with file:line.
 //
 // # Models

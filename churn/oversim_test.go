@@ -98,6 +98,7 @@ func TestReplayOptionsErrors(t *testing.T) {
 			"oversim": func() error { _, _, err := ReadOverSim(strings.NewReader(""), "x", tc.o); return err },
 			"peersim": func() error { _, _, err := ReadPeerSim(strings.NewReader(""), "x", tc.o); return err },
 			"fta":     func() error { _, _, err := ReadFTA(strings.NewReader(""), "x", tc.o); return err },
+			"csv":     func() error { _, _, err := ReplayCSV(strings.NewReader(""), "x", tc.o); return err },
 		} {
 			if err := read(); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%s %+v: error %v, want one containing %q", name, tc.o, err, tc.want)

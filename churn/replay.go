@@ -67,59 +67,61 @@ func (o ReplayOptions) validate() error {
 }
 
 // ReadStats reports what a trace reader saw and what it did about the
-// trace's quirks. Fields that do not apply to a format stay 0.
+// trace's quirks. Fields that do not apply to a format stay 0. The JSON
+// names (for a run's manifest) are the field names in snake_case.
 type ReadStats struct {
 	// Records is the number of data lines (headers, comments and blank lines
 	// excluded).
-	Records int
+	Records int `json:"records"`
 	// Hosts is the number of distinct node identifiers in the file.
-	Hosts int
+	Hosts int `json:"hosts"`
 	// Nodes is the number of nodes in the schedule: hosts online at some time
 	// in the window, at most MaxNodes.
-	Nodes int
+	Nodes int `json:"nodes"`
 	// Intervals is the number of online intervals in the schedule, after
 	// merging and clipping.
-	Intervals int
+	Intervals int `json:"intervals"`
 	// Events is len(Schedule.Events).
-	Events int
+	Events int `json:"events"`
 
 	// Unavailable counts FTA records of event_type 0; they are ignored, since
 	// a node is down whenever it is not in an available interval.
-	Unavailable int
+	Unavailable int `json:"unavailable"`
 	// DroppedZeroStart counts FTA available intervals whose start time is 0
 	// (unknown); they are dropped.
-	DroppedZeroStart int
+	DroppedZeroStart int `json:"dropped_zero_start"`
 	// DroppedEmpty counts online intervals with end <= start; they are
 	// dropped. For OverSim, a JOIN and a LEAVE of one node at the same time.
-	DroppedEmpty int
+	DroppedEmpty int `json:"dropped_empty"`
 	// MergedOverlap counts online intervals that overlapped an earlier one of
 	// the same node and were merged into it (the union is kept).
-	MergedOverlap int
+	MergedOverlap int `json:"merged_overlap"`
 	// MergedAdjacent counts online intervals that started exactly where an
 	// earlier one of the same node ended and were merged into it, so the node
 	// does not leave and rejoin at the same instant.
-	MergedAdjacent int
+	MergedAdjacent int `json:"merged_adjacent"`
 	// RepeatedIDs counts PeerSim lines whose id appeared on an earlier line;
 	// their intervals are added to that node's.
-	RepeatedIDs int
+	RepeatedIDs int `json:"repeated_ids"`
 	// OutOfOrder counts OverSim lines whose time is earlier than the line
 	// before; lines are sorted by time (stably) before they are interpreted.
-	OutOfOrder int
+	OutOfOrder int `json:"out_of_order"`
 	// RedundantJoins and RedundantLeaves count OverSim JOINs of a node that is
 	// already up and LEAVEs of a node that is down; they are ignored.
-	RedundantJoins, RedundantLeaves int
+	RedundantJoins  int `json:"redundant_joins"`
+	RedundantLeaves int `json:"redundant_leaves"`
 	// OutsideWindow counts online intervals entirely outside the window.
-	OutsideWindow int
+	OutsideWindow int `json:"outside_window"`
 	// Clipped counts online intervals cut at a window bound (an interval
 	// still open at the end of the trace counts when the window has an end).
 	// All counts above cover every host, including those MaxNodes leaves out.
-	Clipped int
+	Clipped int `json:"clipped"`
 	// NodesOutsideWindow counts hosts never online inside the window (or
 	// never online at all).
-	NodesOutsideWindow int
+	NodesOutsideWindow int `json:"nodes_outside_window"`
 	// NodesOverMax counts hosts online in the window but left out by
 	// MaxNodes.
-	NodesOverMax int
+	NodesOverMax int `json:"nodes_over_max"`
 }
 
 // span is an online interval [start, end) in trace seconds; end is +Inf when

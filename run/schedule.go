@@ -19,13 +19,28 @@ import (
 // churn model (with "none", arrivals only), or read from its trace. The same
 // scenario and seed always give the same schedule.
 func Schedule(spec scenario.Spec) (churn.Schedule, error) {
+	s, _, err := ScheduleStats(spec)
+	return s, err
+}
+
+// ScheduleStats is Schedule that also returns, for a trace, what its reader
+// saw and did (records, nodes and intervals kept, intervals dropped, merged,
+// clipped or outside the replay window): the facts a run's manifest can
+// record. The stats are nil for a generated schedule.
+//
+// Every format honours churn.trace offset, scale, from, to and departure. A
+// csv trace keeps its own leave and crash events unless departure is leave
+// or crash, and one with more nodes in the window than the scenario's nodes
+// is an error; the other formats keep the first nodes that appear.
+func ScheduleStats(spec scenario.Spec) (churn.Schedule, *churn.ReadStats, error) {
 	if spec.Churn.Model != "trace" {
-		return spec.ChurnModel().Generate(spec.Duration, engine.NewStreams(spec.Seed))
+		s, err := spec.ChurnModel().Generate(spec.Duration, engine.NewStreams(spec.Seed))
+		return s, nil, err
 	}
 	t := spec.Churn.Trace
 	f, err := os.Open(t.File)
 	if err != nil {
-		return churn.Schedule{}, fmt.Errorf("churn.trace.file: %w", err)
+		return churn.Schedule{}, nil, fmt.Errorf("churn.trace.file: %w", err)
 	}
 	defer f.Close()
 	opts := churn.ReplayOptions{
@@ -40,25 +55,27 @@ func Schedule(spec scenario.Spec) (churn.Schedule, error) {
 		opts.Departure = churn.Crash
 	}
 	var s churn.Schedule
+	var st churn.ReadStats
 	switch t.Format {
 	case "csv":
-		s, err = churn.ReadCSV(f, t.File)
+		opts.MaxNodes = 0 // too many nodes is an error, below
+		s, st, err = churn.ReplayCSV(f, t.File, opts)
 		if err == nil && s.Nodes > spec.Nodes {
-			err = fmt.Errorf("%s: the trace has %d nodes, more than nodes=%d", t.File, s.Nodes, spec.Nodes)
+			err = fmt.Errorf("%s: the trace has %d nodes online in the replay window, more than nodes=%d", t.File, s.Nodes, spec.Nodes)
 		}
 	case "oversim":
-		s, _, err = churn.ReadOverSim(f, t.File, opts)
+		s, st, err = churn.ReadOverSim(f, t.File, opts)
 	case "peersim":
-		s, _, err = churn.ReadPeerSim(f, t.File, opts)
+		s, st, err = churn.ReadPeerSim(f, t.File, opts)
 	case "fta":
-		s, _, err = churn.ReadFTA(f, t.File, opts)
+		s, st, err = churn.ReadFTA(f, t.File, opts)
 	default:
 		err = fmt.Errorf("churn.trace.format: unknown format %q", t.Format)
 	}
 	if err != nil {
-		return churn.Schedule{}, err
+		return churn.Schedule{}, nil, err
 	}
-	return s, nil
+	return s, &st, nil
 }
 
 // WriteSchedule writes the schedule of spec to w in peerlab's CSV format.

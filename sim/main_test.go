@@ -11,7 +11,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"peerlab/churn"
 	"peerlab/results"
 )
 
@@ -46,6 +48,22 @@ func TestBadInput(t *testing.T) {
 		{"invalid yaml", []string{"-scenario", write("g.yaml", "nodes: [1,\n")}, []string{"g.yaml", "YAML"}},
 		{"bits too small", []string{"-set", "chord.bits=8", "-set", "nodes=1000"}, []string{"chord.bits", "too few"}},
 		{"unknown underlay", []string{"-set", "underlay.model=euclidian"}, []string{"underlay.model", "euclidian"}},
+		// A number that an integer key cannot hold exactly is an error, not
+		// truncated or wrapped around.
+		{"set fractional nodes", []string{"-set", "nodes=2.5"}, []string{"nodes: want an integer, got 2.5"}},
+		{"set fractional nested int", []string{"-set", "chord.successors=8.9"}, []string{"chord.successors: want an integer, got 8.9"}},
+		{"set fractional seed", []string{"-set", "seed=1.5"}, []string{"seed: want an integer, got 1.5"}},
+		{"set huge nodes", []string{"-set", "nodes=1e20"}, []string{"nodes: want an integer between", "got 1e+20"}},
+		{"set negative seed", []string{"-set", "seed=-1"}, []string{"seed: want an integer between 0 and 18446744073709551615, got -1"}},
+		{"set infinite nodes", []string{"-set", "nodes=.inf"}, []string{"nodes: want an integer, got +Inf"}},
+		{"file fractional nodes", []string{"-scenario", write("h.yaml", "nodes: 2.5\n")}, []string{"h.yaml", "nodes: want an integer, got 2.5"}},
+		{"file fractional nested int", []string{"-scenario", write("i.yaml", "kademlia:\n  k: 19.5\n")}, []string{"i.yaml", "kademlia.k: want an integer, got 19.5"}},
+		{"file huge seed", []string{"-scenario", write("j.yaml", "seed: 1e30\n")}, []string{"j.yaml", "seed: want an integer between 0 and", "got 1e+30"}},
+		// A weibull or pareto distribution takes mean or scale, not both,
+		// even though the default session has a mean.
+		{"file mean and scale", []string{"-scenario", write("k.yaml", "churn:\n  model: sessions\n  session: {kind: weibull, shape: 0.5, mean: 1h, scale: 30m}\n")}, []string{"k.yaml", "churn.session.scale: set mean or scale, not both"}},
+		{"set mean onto file scale", []string{"-scenario", write("l.yaml", "churn:\n  model: sessions\n  downtime: {kind: pareto, shape: 2, scale: 30m}\n"), "-set", "churn.downtime.mean=1h"}, []string{"l.yaml", "churn.downtime.scale: set mean or scale, not both"}},
+		{"scale of an exponential", []string{"-set", "churn.model=sessions", "-set", "churn.session.scale=30m"}, []string{"churn.session.scale: not used by exponential"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,6 +100,85 @@ func TestSetOverrides(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("resolved scenario lacks %q:\n%s", want, stdout.String())
 		}
+	}
+}
+
+// TestIntegralFloats checks that a float with no fractional part is accepted
+// for an integer key, from -set and from a file.
+func TestIntegralFloats(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f.yaml")
+	if err := os.WriteFile(file, []byte("nodes: 4096.0\nchord:\n  successors: 1.6e1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string // lines of the resolved scenario
+	}{
+		{"set decimal point", []string{"-set", "nodes=4096.0"}, []string{"nodes: 4096"}},
+		{"set exponent", []string{"-set", "nodes=1e3", "-set", "seed=1e19"}, []string{"nodes: 1000", "seed: 10000000000000000000"}},
+		{"file", []string{"-scenario", file}, []string{"nodes: 4096", "successors: 16"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if err := mainErr(append([]string{"validate"}, tc.args...), &stdout, &stderr); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout.String(), "\n"+w+"\n") && !strings.Contains(stdout.String(), " "+w+"\n") {
+					t.Errorf("resolved scenario lacks %q:\n%s", w, stdout.String())
+				}
+			}
+		})
+	}
+}
+
+// TestScaleOnlyDistribution checks that a weibull or pareto distribution
+// given by its scale alone is usable from a scenario file and from -set: the
+// default mean it is decoded onto is dropped.
+func TestScaleOnlyDistribution(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "w.yaml")
+	text := "nodes: 50\nduration: 2h\nchurn:\n  model: sessions\n  session: {kind: weibull, shape: 0.5, scale: 30m}\n"
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := source{name: file, data: []byte(text)}
+	tests := []struct {
+		name              string
+		sets              []string
+		session, downtime churn.Dist
+	}{
+		{"file session scale", nil,
+			churn.Dist{Kind: "weibull", Shape: 0.5, Scale: 30 * time.Minute},
+			churn.Dist{Kind: "exponential", Mean: time.Hour}},
+		{"set downtime scale", []string{"churn.downtime.kind=pareto", "churn.downtime.shape=2.5", "churn.downtime.scale=10m"},
+			churn.Dist{Kind: "weibull", Shape: 0.5, Scale: 30 * time.Minute},
+			churn.Dist{Kind: "pareto", Shape: 2.5, Scale: 10 * time.Minute}},
+		{"set mean instead", []string{"churn.downtime.kind=weibull", "churn.downtime.shape=2"},
+			churn.Dist{Kind: "weibull", Shape: 0.5, Scale: 30 * time.Minute},
+			churn.Dist{Kind: "weibull", Shape: 2, Mean: time.Hour}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			spec, err := loadSpec(src, tc.sets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if spec.Churn.Session != tc.session || spec.Churn.Downtime != tc.downtime {
+				t.Errorf("session %+v, downtime %+v; want %+v, %+v", spec.Churn.Session, spec.Churn.Downtime, tc.session, tc.downtime)
+			}
+		})
+	}
+	// The scenario runs through the command: its schedule has departures.
+	var stdout, stderr bytes.Buffer
+	if err := mainErr([]string{"churn", "-scenario", file}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), ",leave\n") && !strings.Contains(stdout.String(), ",crash\n") {
+		t.Errorf("schedule of a scale-only weibull session has no departures:\n%.500s", stdout.String())
 	}
 }
 
