@@ -64,6 +64,7 @@ func loadSweep(src source, sets []string) (*sweepSetup, error) {
 	spec := sweep.DefaultSpec()
 	dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
 		Result: &spec, ErrorUnused: true, WeaklyTypedInput: false,
+		DecodeHook: integerHook, // repetitions: 2.5 is an error, not 2
 	})
 	if err != nil {
 		return nil, err

@@ -147,6 +147,7 @@ func TestSweepBadInput(t *testing.T) {
 		{"value of the wrong type", "  parameters:\n    - key: chord.stabilize\n      values: [10s, fast]\n", []string{"chord.stabilize=fast", "duration"}},
 		{"value out of range", "  parameters:\n    - key: nodes\n      values: [64, -3]\n", []string{"nodes=-3", "between"}},
 		{"no sweep block", "", []string{"no sweep: block"}},
+		{"fractional repetitions", "  parameters:\n    - key: nodes\n      values: [64]\n  repetitions: 2.5\n", []string{"repetitions", "want an integer, got 2.5"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
