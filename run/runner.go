@@ -7,6 +7,7 @@ package run
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,6 +100,9 @@ const (
 	evLeave // graceful departure: the protocol says goodbye, then the node goes down
 	evCrash // the node goes down without a word
 	evChurn // apply the churn schedule's events due now, then wait for the next
+	// evJoinReady: a host behind the NAT model has finished classifying its
+	// connectivity and joins the overlay through the bootstrap in from.
+	evJoinReady
 )
 
 // event is the engine payload: a message, a protocol timer or a runner action.
@@ -111,18 +115,23 @@ type event[M overlay.Message, T any] struct {
 }
 
 type runner[M overlay.Message, T any] struct {
-	spec  *scenario.Spec
-	b     binding[M, T]
-	opts  Options
-	sim   *engine.Sim[event[M, T]]
-	net   underlay.Model
-	netR  *rand.Rand
-	bootR *rand.Rand
-	nodes []overlay.Protocol[M, T]
-	rngs  []*rand.Rand // per node protocol streams
-	wl    []*rand.Rand // per node workload streams
-	col   *metrics.Collector
-	env   env[M, T]
+	spec *scenario.Spec
+	b    binding[M, T]
+	opts Options
+	sim  *engine.Sim[event[M, T]]
+	net  underlay.Model
+	netR *rand.Rand
+	nat  *underlay.NAT // nil when every host is public
+	// stunKind is the traffic kind of the classification step's messages
+	// (after the protocol's own kinds); stunR draws its server's latency.
+	stunKind uint8
+	stunR    *rand.Rand
+	bootR    *rand.Rand
+	nodes    []overlay.Protocol[M, T]
+	rngs     []*rand.Rand // per node protocol streams
+	wl       []*rand.Rand // per node workload streams
+	col      *metrics.Collector
+	env      env[M, T]
 
 	upList []engine.NodeID // live nodes, for bootstrap choice
 	upPos  []int           // index of each node in upList, -1 when down
@@ -142,6 +151,7 @@ func newRunner[M overlay.Message, T any](spec *scenario.Spec, b binding[M, T], o
 	if err != nil {
 		return nil, err
 	}
+	kinds := b.kinds()
 	r := &runner[M, T]{
 		spec: spec, b: b, opts: opts, net: net,
 		netR:  streams.Stream("underlay", 0),
@@ -151,8 +161,14 @@ func newRunner[M overlay.Message, T any](spec *scenario.Spec, b binding[M, T], o
 		wl:    make([]*rand.Rand, n),
 		upPos: make([]int, n),
 		end:   engine.At(spec.Duration),
-		col:   metrics.NewCollector(n, b.kinds(), engine.At(spec.Warmup)),
 	}
+	if nc := spec.Underlay.NAT; nc.Enabled() {
+		r.nat = underlay.NewNAT(nc, n, streams.Stream("nat", 0))
+		r.stunR = streams.Stream("stun", 0)
+		r.stunKind = uint8(len(kinds))
+		kinds = append(slices.Clip(kinds), overlay.KindInfo{Name: "stun", Class: overlay.Maintenance})
+	}
+	r.col = metrics.NewCollector(n, kinds, engine.At(spec.Warmup))
 	r.env.r = r
 	r.sim = engine.New(r.handle)
 	r.sim.AddNodes(n)
@@ -198,8 +214,23 @@ func (r *runner[M, T]) run() *results.Run {
 		results.Metric{Key: "nodes.total", Value: float64(len(r.nodes))},
 		results.Metric{Key: "nodes.live_at_end", Value: float64(r.sim.Live())},
 	)
+	if r.nat != nil {
+		res.Summary = append(res.Summary, results.Metric{Key: "messages.nat_dropped", Value: float64(r.nat.Dropped)})
+		counts := r.nat.Counts()
+		for c, k := range counts {
+			res.Summary = append(res.Summary, results.Metric{Key: "nat.hosts." + underlay.Class(c).String(), Value: float64(k)})
+		}
+	}
 	res.Sessions, res.Summary = sessionStats(r.spec, r.sched, res.Summary)
-	res.Manifest = map[string]any{"underlay": underlayFacts(r.net, len(r.nodes))}
+	facts := underlayFacts(r.net, len(r.nodes))
+	if r.nat != nil {
+		classes := make([]string, len(r.nodes))
+		for i := range classes {
+			classes[i] = r.nat.Class(engine.NodeID(i)).String()
+		}
+		facts["node_nat_classes"] = classes
+	}
+	res.Manifest = map[string]any{"underlay": facts}
 	return res
 }
 
@@ -234,6 +265,8 @@ func (r *runner[M, T]) handle(node engine.NodeID, ev event[M, T]) {
 		}
 	case evChurn:
 		r.applyChurn()
+	case evJoinReady:
+		r.nodes[node].Join(r.envFor(node), ev.from)
 	}
 }
 
@@ -282,10 +315,7 @@ func (r *runner[M, T]) depart(node engine.NodeID, graceful bool) {
 // comes back as a new incarnation, remembering nothing) and joins it through
 // a random live node.
 func (r *runner[M, T]) join(node engine.NodeID) {
-	boot := engine.None
-	if len(r.upList) > 0 {
-		boot = r.upList[r.bootR.IntN(len(r.upList))]
-	}
+	boot := r.pickBootstrap(node)
 	r.sim.Up(node)
 	r.upPos[node] = len(r.upList)
 	r.upList = append(r.upList, node)
@@ -296,8 +326,66 @@ func (r *runner[M, T]) join(node engine.NodeID) {
 	}
 	r.b.up(node, r.sim.Now())
 	r.col.Live(r.sim.Now(), r.sim.Live())
-	r.nodes[node].Join(r.envFor(node), boot)
+	if r.nat != nil {
+		// The host first learns its connectivity class with the STUN
+		// exchange, against a server as far away as its bootstrap.
+		ready := r.classify(node, boot)
+		r.sim.Timer(ready, node, event[M, T]{kind: evJoinReady, from: boot})
+	} else {
+		r.nodes[node].Join(r.envFor(node), boot)
+	}
 	r.scheduleLookup(node)
+}
+
+// bootstrapTries bounds the draws pickBootstrap makes for a reachable host.
+const bootstrapTries = 64
+
+// pickBootstrap returns a random live host for node to join through
+// (engine.None when there is none). With NATs, the bootstrap is one that
+// node can reach directly, as real deployments hand out public bootstrap
+// hosts; when none is found in bootstrapTries draws, any live host.
+func (r *runner[M, T]) pickBootstrap(node engine.NodeID) engine.NodeID {
+	if len(r.upList) == 0 {
+		return engine.None
+	}
+	boot := r.upList[r.bootR.IntN(len(r.upList))]
+	if r.nat == nil {
+		return boot
+	}
+	c := r.nat.Class(node)
+	for try := 0; try < bootstrapTries && underlay.Connect(c, r.nat.Class(boot)) != underlay.Direct; try++ {
+		boot = r.upList[r.bootR.IntN(len(r.upList))]
+	}
+	return boot
+}
+
+// STUN message sizes: a binding request carries a change-request flag, a
+// response the mapped, source and changed addresses.
+const (
+	stunRequestBytes  = overlay.HeaderBytes + 4
+	stunResponseBytes = overlay.HeaderBytes + 3*6
+)
+
+// classify charges node the classification step of its NAT class and
+// returns when it ends. The server's round trip is taken as the one to the
+// bootstrap host (none for the first host).
+func (r *runner[M, T]) classify(node, boot engine.NodeID) engine.Time {
+	now := r.sim.Now()
+	st := underlay.Classify(r.nat.Class(node))
+	var rtt time.Duration
+	if boot != engine.None {
+		there, _ := r.net.Delay(node, boot, stunRequestBytes, r.stunR)
+		back, _ := r.net.Delay(boot, node, stunResponseBytes, r.stunR)
+		rtt = there + back
+	}
+	for range st.Requests {
+		r.col.Sent(now, node, r.stunKind, stunRequestBytes)
+	}
+	for range st.Responses {
+		r.col.Received(node, stunResponseBytes)
+	}
+	r.nat.Open(node, now)
+	return now.Add(st.Duration(rtt, r.spec.Underlay.NAT.STUNTimeout))
 }
 
 func (r *runner[M, T]) scheduleLookup(node engine.NodeID) {
@@ -318,6 +406,9 @@ func (r *runner[M, T]) send(from, to engine.NodeID, m M) {
 	size := m.Size()
 	if from != to {
 		r.col.Sent(r.sim.Now(), from, m.Kind(), size)
+	}
+	if r.nat != nil && !r.nat.Send(from, to, r.sim.Now()) {
+		return // dropped by the receiver's NAT or firewall (counted there)
 	}
 	d, ok := r.net.Delay(from, to, size, r.netR)
 	if !ok {

@@ -54,6 +54,9 @@ type Config struct {
 	// file run on the euclidean model (median_rtt) where the file is absent,
 	// e.g. on a machine without the data set. The caller records the switch.
 	MatrixFallback string `mapstructure:"matrix_fallback"`
+	// NAT gives the hosts' connectivity classes (public, behind a NAT of
+	// some kind, behind a UDP-blocking firewall); all public by default.
+	NAT NATConfig `mapstructure:"nat"`
 }
 
 // DefaultConfig returns the default underlay: a euclidean plane with a median
@@ -70,6 +73,7 @@ func DefaultConfig() Config {
 
 		MatrixFormat: MatrixFormatAuto,
 		MatrixUnit:   time.Millisecond,
+		NAT:          DefaultNATConfig(),
 	}
 }
 
@@ -123,6 +127,9 @@ func (c Config) Validate() error {
 	}
 	if !(c.Loss >= 0 && c.Loss < 1) { // also rejects NaN
 		bad("loss", "must be in [0, 1), got %v", c.Loss)
+	}
+	if err := c.NAT.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

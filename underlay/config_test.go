@@ -15,7 +15,7 @@ func TestDefaultConfig(t *testing.T) {
 	c := DefaultConfig()
 	want := Config{Model: "euclidean", Delay: 50 * time.Millisecond, Min: 10 * time.Millisecond,
 		Max: 100 * time.Millisecond, MedianRTT: 100 * time.Millisecond,
-		MatrixFormat: MatrixFormatAuto, MatrixUnit: time.Millisecond}
+		MatrixFormat: MatrixFormatAuto, MatrixUnit: time.Millisecond, NAT: DefaultNATConfig()}
 	if c != want {
 		t.Errorf("DefaultConfig() = %+v, want %+v", c, want)
 	}
@@ -238,7 +238,8 @@ func TestMapstructureTags(t *testing.T) {
 	}
 	want := Config{Model: "uniform", Delay: 7 * time.Millisecond, Min: 20 * time.Millisecond,
 		Max: 1500 * time.Millisecond, MedianRTT: 80 * time.Millisecond, Jitter: 2 * time.Millisecond, Loss: 0.25,
-		MatrixFile: "m.txt", MatrixFormat: MatrixFormatKing, MatrixUnit: time.Microsecond, SameHost: 3 * time.Millisecond}
+		MatrixFile: "m.txt", MatrixFormat: MatrixFormatKing, MatrixUnit: time.Microsecond, SameHost: 3 * time.Millisecond,
+		NAT: DefaultNATConfig()}
 	if c != want {
 		t.Errorf("decoded %+v, want %+v", c, want)
 	}
