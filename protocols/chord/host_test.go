@@ -28,8 +28,9 @@ func sorted(keys []uint64) []uint64 {
 
 // TestNotified checks the notify rules on an 8-bit ring: a notifier closer
 // than the predecessor becomes the predecessor and receives the keys that are
-// no longer in (predecessor, self]; a farther one is ignored; a notifier
-// between the node and its successor becomes its successor.
+// no longer in (predecessor, self], and the predecessor it displaces is told
+// (pred_changed); a farther one is ignored; a notifier between the node and
+// its successor becomes its successor.
 func TestNotified(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -112,6 +113,23 @@ func TestNotified(t *testing.T) {
 				t.Errorf("successors %v, want %v", got, c.wantSucc)
 			}
 			sent := env.take()
+			// A displaced predecessor, and only it, hears that its
+			// successor pointer went stale.
+			var hints []sentMsg
+			sent = slices.DeleteFunc(sent, func(m sentMsg) bool {
+				if m.m.Op == OpPredChanged {
+					hints = append(hints, m)
+					return true
+				}
+				return false
+			})
+			if displaced := c.pred != 0 && c.wantPred != c.pred; displaced {
+				if len(hints) != 1 || hints[0].to != engine.NodeID(c.pred) || hints[0].m.From != peer(c.self) {
+					t.Errorf("pred_changed sent %+v, want one from %d to the displaced predecessor %d", hints, c.self, c.pred)
+				}
+			} else if len(hints) != 0 {
+				t.Errorf("pred_changed sent %+v, but no predecessor was displaced", hints)
+			}
 			var moved []uint64
 			if c.wantMoved != nil {
 				m := only(t, sent, OpTransfer)
@@ -179,6 +197,49 @@ func TestNotifiedBySelfOrBeforeJoining(t *testing.T) {
 	fresh.Deliver(env, 70, Message{Op: OpNotify, From: peer(70)})
 	if _, ok := fresh.Predecessor(0); ok || fresh.Joined(0) {
 		t.Errorf("a node that has not joined took a predecessor")
+	}
+}
+
+// TestPredChangedHint drives a join between two settled nodes message by
+// message, with no timer firing: 120 notifies its successor 150, which
+// displaces its predecessor 100 and tells it; 100 stabilizes at once, adopts
+// 120 and notifies it. A hint from a node that is not the receiver's
+// successor, or to a node that has not joined, does nothing.
+func TestPredChangedHint(t *testing.T) {
+	cfg := testConfig(8)
+	n := newNet()
+	q, qenv := node(cfg, 100, 50, 150, 200)
+	s, senv := node(cfg, 150, 100, 200, 50)
+	p, penv := node(cfg, 120, 0, 150, 200)
+	n.add(q, qenv)
+	n.add(s, senv)
+	n.add(p, penv)
+	p.notify(penv, &p.vn[0])
+	n.drain(t, 20)
+	if got := succIDs(q); !slices.Equal(got, []uint64{120, 150, 200}) {
+		t.Errorf("100's successors %v, want [120 150 200] without waiting for its stabilize timer", got)
+	}
+	if id, ok := predID(p); !ok || id != 100 {
+		t.Errorf("120's predecessor %d (set %v), want 100", id, ok)
+	}
+	if id, ok := predID(s); !ok || id != 120 {
+		t.Errorf("150's predecessor %d (set %v), want 120", id, ok)
+	}
+
+	// Stale or misdirected hints.
+	h, env := node(cfg, 100, 50, 150)
+	h.Deliver(env, 200, Message{Op: OpPredChanged, From: peer(200)})
+	if sent := env.take(); len(sent) != 0 {
+		t.Errorf("a hint from 200, not the successor, made 100 send %v", ops(sent))
+	}
+	h.Deliver(env, 150, Message{Op: OpPredChanged, From: peer(150)})
+	if m := only(t, env.take(), OpGetPred); m.to != 150 {
+		t.Errorf("get_pred sent to %d, want the successor 150", m.to)
+	}
+	fresh := NewHost(cfg, 100, []uint64{100})
+	fresh.Deliver(env, 150, Message{Op: OpPredChanged, From: peer(150)})
+	if sent := env.take(); len(sent) != 0 {
+		t.Errorf("a node that has not joined sent %v on a hint", ops(sent))
 	}
 }
 

@@ -32,13 +32,14 @@ const (
 	OpTransfer              // keys handed to their new owner
 	OpLeaveToSucc           // graceful leave: A = leaver's predecessor (if Flag), Keys
 	OpLeaveToPred           // graceful leave: Peers = leaver's successor list
+	OpPredChanged           // "I took a predecessor between us: stabilize now"
 	numOps
 )
 
 var opNames = [numOps]string{
 	"find_req", "find_resp", "forward", "forward_ack", "result",
 	"get_pred", "get_pred_resp", "notify", "ping", "pong", "transfer",
-	"leave_to_succ", "leave_to_pred",
+	"leave_to_succ", "leave_to_pred", "pred_changed",
 }
 
 func (o Op) isLookup() bool { return o <= OpResult }

@@ -44,6 +44,7 @@ func TestMessageSize(t *testing.T) {
 			{"transfer: count, keys", Message{Op: OpTransfer, Keys: keys}, base + small + 7*id},
 			{"leave_to_succ: pred ref, count, keys", Message{Op: OpLeaveToSucc, Keys: keys}, base + ref + small + 7*id},
 			{"leave_to_pred: count, list", Message{Op: OpLeaveToPred, Peers: peers}, base + small + 5*ref},
+			{"pred_changed: nothing", Message{Op: OpPredChanged}, base},
 		}
 		for _, c := range cases {
 			c.m.bits = uint8(bits)
