@@ -55,6 +55,16 @@ func Run(spec scenario.Spec, opts Options) (*results.Run, error) {
 			return nil, err
 		}
 		return r.run(), nil
+	case "superpeer":
+		b, err := newSuperpeerBinding(&spec)
+		if err != nil {
+			return nil, err
+		}
+		r, err := newRunner(&spec, b, opts)
+		if err != nil {
+			return nil, err
+		}
+		return r.run(), nil
 	}
 	return nil, fmt.Errorf("protocol: unknown protocol %q", spec.Protocol)
 }
@@ -87,6 +97,19 @@ type binding[M overlay.Message, T any] interface {
 	// routing table size and (Kademlia) bucket fill; Alive is set by the
 	// runner.
 	state(host engine.NodeID) metrics.NodeState
+}
+
+// natAware is a binding that must know every host's connectivity class
+// and the clock: newRunner calls setNAT once, after drawing the classes
+// (nat is nil when every host is public), before any host joins.
+type natAware interface {
+	setNAT(nat *underlay.NAT, now func() engine.Time)
+}
+
+// pinner is a binding with hosts that must stay up (a central server):
+// the churn schedule's leaves and crashes of a pinned host are skipped.
+type pinner interface {
+	pinned(host engine.NodeID) bool
 }
 
 type evKind uint8
@@ -122,6 +145,7 @@ type runner[M overlay.Message, T any] struct {
 	net  underlay.Model
 	netR *rand.Rand
 	nat  *underlay.NAT // nil when every host is public
+	pin  pinner        // nil when churn may take any host down
 	// stunKind is the traffic kind of the classification step's messages
 	// (after the protocol's own kinds); stunR draws its server's latency.
 	stunKind uint8
@@ -172,6 +196,12 @@ func newRunner[M overlay.Message, T any](spec *scenario.Spec, b binding[M, T], o
 	r.env.r = r
 	r.sim = engine.New(r.handle)
 	r.sim.AddNodes(n)
+	if na, ok := b.(natAware); ok {
+		na.setNAT(r.nat, r.sim.Now)
+	}
+	if p, ok := b.(pinner); ok {
+		r.pin = p
+	}
 	for i := range n {
 		r.rngs[i] = streams.Stream("node", uint64(i))
 		r.wl[i] = streams.Stream("workload", uint64(i))
@@ -281,6 +311,8 @@ func (r *runner[M, T]) applyChurn() {
 			continue
 		}
 		switch alive := r.sim.Alive(e.Node); {
+		case e.Kind != churn.Join && r.pin != nil && r.pin.pinned(e.Node):
+			// kept up by the binding
 		case e.Kind == churn.Join && !alive:
 			r.join(e.Node)
 		case e.Kind == churn.Leave && alive:

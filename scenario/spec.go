@@ -14,6 +14,7 @@ import (
 	"peerlab/protocols/chord"
 	"peerlab/protocols/gnutella"
 	"peerlab/protocols/kademlia"
+	"peerlab/protocols/superpeer"
 	"peerlab/topology"
 	"peerlab/underlay"
 )
@@ -31,11 +32,15 @@ type Spec struct {
 	// Warmup is excluded from summary.json (lookups issued before it are
 	// written to lookups.csv but not summarised).
 	Warmup time.Duration `mapstructure:"warmup"`
-	// Protocol is the overlay protocol: "chord", "kademlia" or "gnutella".
+	// Protocol is the overlay protocol: "chord", "kademlia", "gnutella" or
+	// "superpeer".
 	Protocol string          `mapstructure:"protocol"`
 	Chord    chord.Config    `mapstructure:"chord"`
 	Kademlia kademlia.Config `mapstructure:"kademlia"`
 	Gnutella gnutella.Config `mapstructure:"gnutella"`
+
+	// Superpeer configures protocol superpeer: Napster, KaZaA or Skype.
+	Superpeer superpeer.Config `mapstructure:"superpeer"`
 	// Topology is the initial overlay graph of an unstructured protocol
 	// (gnutella); structured protocols ignore it.
 	Topology topology.Spec `mapstructure:"topology"`
@@ -138,6 +143,8 @@ func Default() Spec {
 		Content:  content.DefaultConfig(),
 		Underlay: underlay.DefaultConfig(),
 		Workload: Workload{LookupInterval: time.Minute, Keys: 10000},
+
+		Superpeer: superpeer.DefaultConfig(),
 		Churn: Churn{
 			Model: "none", Arrival: "ramp", ArrivalWindow: 10 * time.Minute,
 			Session:          churn.Dist{Kind: "exponential", Mean: time.Hour},
@@ -160,8 +167,8 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("duration: must be a positive duration, got %v", s.Duration)
 	case s.Warmup < 0 || s.Warmup >= s.Duration:
 		return fmt.Errorf("warmup: must be in [0, duration=%v), got %v", s.Duration, s.Warmup)
-	case s.Protocol != "chord" && s.Protocol != "kademlia" && s.Protocol != "gnutella":
-		return fmt.Errorf("protocol: unknown protocol %q (want chord, kademlia or gnutella)", s.Protocol)
+	case s.Protocol != "chord" && s.Protocol != "kademlia" && s.Protocol != "gnutella" && s.Protocol != "superpeer":
+		return fmt.Errorf("protocol: unknown protocol %q (want chord, kademlia, gnutella or superpeer)", s.Protocol)
 	case s.Workload.LookupInterval < 0:
 		return fmt.Errorf("workload.lookup_interval: must not be negative, got %v", s.Workload.LookupInterval)
 	case s.Workload.Keys < 1 || s.Workload.Keys > 100_000_000:
@@ -187,6 +194,9 @@ func (s Spec) Validate() error {
 		return err
 	}
 	if err := s.Gnutella.Validate(); err != nil {
+		return err
+	}
+	if err := s.Superpeer.Validate(); err != nil {
 		return err
 	}
 	if err := s.Topology.Validate(); err != nil {
