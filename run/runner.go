@@ -160,12 +160,15 @@ type runner[M overlay.Message, T any] struct {
 	upList []engine.NodeID // live nodes, for bootstrap choice
 	upPos  []int           // index of each node in upList, -1 when down
 
-	sched   churn.Schedule
-	churn   []churn.Event // the schedule, replayed in order by evChurn
-	next    int           // next schedule event to apply
-	end     engine.Time
-	lost    uint64
-	started bool
+	sched churn.Schedule
+	// traceStats is what the trace reader saw and did, for the manifest
+	// (nil for a generated schedule).
+	traceStats *churn.ReadStats
+	churn      []churn.Event // the schedule, replayed in order by evChurn
+	next       int           // next schedule event to apply
+	end        engine.Time
+	lost       uint64
+	started    bool
 }
 
 func newRunner[M overlay.Message, T any](spec *scenario.Spec, b binding[M, T], opts Options) (*runner[M, T], error) {
@@ -207,11 +210,11 @@ func newRunner[M overlay.Message, T any](spec *scenario.Spec, b binding[M, T], o
 		r.wl[i] = streams.Stream("workload", uint64(i))
 		r.upPos[i] = -1
 	}
-	sched, err := Schedule(*spec)
+	sched, traceStats, err := ScheduleStats(*spec)
 	if err != nil {
 		return nil, err
 	}
-	r.sched = sched
+	r.sched, r.traceStats = sched, traceStats
 	r.churn = sched.Events
 	if len(r.churn) > 0 {
 		r.sim.Schedule(r.churn[0].At, event[M, T]{kind: evChurn})
@@ -260,7 +263,16 @@ func (r *runner[M, T]) run() *results.Run {
 		}
 		facts["node_nat_classes"] = classes
 	}
-	res.Manifest = map[string]any{"underlay": facts}
+	manifest := map[string]any{"underlay": facts}
+	if st := r.traceStats; st != nil {
+		manifest["trace"] = st
+		if st.NodesOverMax > 0 {
+			manifest["notes"] = []string{fmt.Sprintf("churn trace %s: %d of its hosts online in the replay window were left out, "+
+				"as nodes=%d caps the hosts replayed (the first %d to appear are kept); raise nodes to replay them all",
+				r.spec.Churn.Trace.File, st.NodesOverMax, r.spec.Nodes, st.Nodes)}
+		}
+	}
+	res.Manifest = manifest
 	return res
 }
 

@@ -132,3 +132,34 @@ func TestScheduleCSVTooManyNodes(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceCapInManifest checks that a trace replay records its reader's
+// stats in the run's manifest, and that hosts left out by the nodes cap
+// are said in a note rather than dropped silently.
+func TestTraceCapInManifest(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "o.trace")
+	if err := os.WriteFile(file, []byte("0 a JOIN\n1 b JOIN\n2 c JOIN\n30 a LEAVE\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		nodes, overMax int
+	}{{3, 0}, {2, 1}}
+	for _, tc := range tests {
+		spec := testSpec(tc.nodes, 2*time.Minute, time.Minute)
+		spec.Churn.ArrivalWindow = time.Minute
+		spec.Churn.Model, spec.Churn.Trace.Format, spec.Churn.Trace.File = "trace", "oversim", file
+		res, err := Run(spec, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := res.Manifest.(map[string]any)
+		st, ok := m["trace"].(*churn.ReadStats)
+		if !ok || st.Hosts != 3 || st.Nodes != tc.nodes || st.NodesOverMax != tc.overMax {
+			t.Errorf("nodes=%d: manifest trace stats %+v, want 3 hosts, %d nodes, %d over the cap", tc.nodes, m["trace"], tc.nodes, tc.overMax)
+		}
+		notes, _ := m["notes"].([]string)
+		if said := len(notes) == 1 && strings.Contains(notes[0], "1 of its hosts") && strings.Contains(notes[0], "nodes=2"); said != (tc.overMax > 0) {
+			t.Errorf("nodes=%d: notes %q", tc.nodes, notes)
+		}
+	}
+}

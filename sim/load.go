@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -111,11 +112,17 @@ func loadSpec(src source, sets []string) (scenario.Spec, error) {
 	if err := checkKeys(v.AllKeys(), known, src.name); err != nil {
 		return scenario.Spec{}, err
 	}
+	var raw map[string]any
+	if err := yaml.Unmarshal(src.data, &raw); err == nil {
+		if key := emptyValue(raw, ""); key != "" {
+			return scenario.Spec{}, fmt.Errorf("%s: %s: no value given; give one or remove the key to keep the default", src.name, key)
+		}
+	}
 	for _, s := range sets {
 		key, val, ok := strings.Cut(s, "=")
 		key = strings.TrimSpace(key)
 		if !ok || key == "" {
-			return scenario.Spec{}, fmt.Errorf("-set %q: want key=value, e.g. -set nodes=4096", s)
+			return scenario.Spec{}, fmt.Errorf("%w: -set %q: want key=value, e.g. -set nodes=4096", errUsage, s)
 		}
 		if err := checkKeys([]string{key}, known, "-set"); err != nil {
 			return scenario.Spec{}, err
@@ -163,6 +170,24 @@ func loadSpec(src source, sets []string) (scenario.Spec, error) {
 		return scenario.Spec{}, fmt.Errorf("%s: %w", src.name, err)
 	}
 	return spec, nil
+}
+
+// emptyValue returns the dotted key of the first (in sorted order) key
+// written with no value (`nodes:` alone, which YAML reads as null), or "".
+// Decoding would keep the default for it: a silent default the user did
+// not ask for.
+func emptyValue(settings map[string]any, prefix string) string {
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
+		switch val := settings[k].(type) {
+		case nil:
+			return prefix + k
+		case map[string]any:
+			if key := emptyValue(val, prefix+k+"."); key != "" {
+				return key
+			}
+		}
+	}
+	return ""
 }
 
 // applyFallbacks switches a matrix underlay whose file is missing to the

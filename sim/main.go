@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -175,7 +176,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	runtime.ReadMemStats(&ms)
 	events := summaryValue(res, "events")
 	completeManifest(res, spec, sf.notes)
-	for _, n := range sf.notes {
+	for _, n := range manifestNotes(res) {
 		fmt.Fprintln(stderr, "sim: note:", n)
 	}
 	res.Perf = map[string]any{
@@ -216,10 +217,18 @@ func completeManifest(res *results.Run, spec scenario.Spec, notes []string) {
 	manifest["scenario"] = spec.Name
 	manifest["seed"] = spec.Seed
 	manifest["config"] = spec.Resolved()
-	if len(notes) > 0 {
-		manifest["notes"] = notes
+	runNotes, _ := manifest["notes"].([]string)
+	if all := append(slices.Clone(notes), runNotes...); len(all) > 0 {
+		manifest["notes"] = all
 	}
 	res.Manifest = manifest
+}
+
+// manifestNotes returns the notes completeManifest gathered.
+func manifestNotes(res *results.Run) []string {
+	manifest, _ := res.Manifest.(map[string]any)
+	notes, _ := manifest["notes"].([]string)
+	return notes
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) error {

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -63,6 +65,9 @@ func TestBadInput(t *testing.T) {
 		// even though the default session has a mean.
 		{"file mean and scale", []string{"-scenario", write("k.yaml", "churn:\n  model: sessions\n  session: {kind: weibull, shape: 0.5, mean: 1h, scale: 30m}\n")}, []string{"k.yaml", "churn.session.scale: set mean or scale, not both"}},
 		{"set mean onto file scale", []string{"-scenario", write("l.yaml", "churn:\n  model: sessions\n  downtime: {kind: pareto, shape: 2, scale: 30m}\n"), "-set", "churn.downtime.mean=1h"}, []string{"l.yaml", "churn.downtime.scale: set mean or scale, not both"}},
+		// A key written without a value would silently keep the default.
+		{"file empty value", []string{"-scenario", write("m.yaml", "seed: 3\nnodes:\n")}, []string{"m.yaml", "nodes: no value given"}},
+		{"file empty nested value", []string{"-scenario", write("n.yaml", "chord:\n  stabilize:\n")}, []string{"n.yaml", "chord.stabilize: no value given"}},
 		{"scale of an exponential", []string{"-set", "churn.model=sessions", "-set", "churn.session.scale=30m"}, []string{"churn.session.scale: not used by exponential"}},
 	}
 	for _, tc := range tests {
@@ -86,6 +91,33 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("run %v left %s behind", tc.args, out)
 			}
 		})
+	}
+}
+
+// TestExitStatus checks which mistakes count as command-line mistakes
+// (exit status 2, errUsage) and which as scenario errors (exit status 1).
+func TestExitStatus(t *testing.T) {
+	tests := []struct {
+		args  []string
+		usage bool
+	}{
+		{[]string{"-set", "nodes"}, true},
+		{[]string{"-set", "=3"}, true},
+		{[]string{"-seed", "x"}, true},
+		{[]string{"-bogus"}, true},
+		{[]string{"extra"}, true},
+		{[]string{"-set", "nodes=0"}, false},
+		{[]string{"-set", "nodez=10"}, false},
+	}
+	for _, tc := range tests {
+		err := mainErr(append([]string{"validate"}, tc.args...), io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("%v: no error", tc.args)
+			continue
+		}
+		if got := errors.Is(err, errUsage); got != tc.usage {
+			t.Errorf("%v: command-line mistake %v, want %v (%v)", tc.args, got, tc.usage, err)
+		}
 	}
 }
 
