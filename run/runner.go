@@ -34,39 +34,30 @@ func Run(spec scenario.Spec, opts Options) (*results.Run, error) {
 	}
 	switch spec.Protocol {
 	case "chord":
-		r, err := newRunner(&spec, newChordBinding(&spec), opts)
-		if err != nil {
-			return nil, err
-		}
-		return r.run(), nil
+		return simulate(&spec, newChordBinding(&spec), nil, opts)
 	case "kademlia":
-		r, err := newRunner(&spec, newKademliaBinding(&spec), opts)
-		if err != nil {
-			return nil, err
-		}
-		return r.run(), nil
+		return simulate(&spec, newKademliaBinding(&spec), nil, opts)
 	case "gnutella":
 		b, err := newGnutellaBinding(&spec)
-		if err != nil {
-			return nil, err
-		}
-		r, err := newRunner(&spec, b, opts)
-		if err != nil {
-			return nil, err
-		}
-		return r.run(), nil
+		return simulate(&spec, b, err, opts)
 	case "superpeer":
 		b, err := newSuperpeerBinding(&spec)
-		if err != nil {
-			return nil, err
-		}
-		r, err := newRunner(&spec, b, opts)
-		if err != nil {
-			return nil, err
-		}
-		return r.run(), nil
+		return simulate(&spec, b, err, opts)
 	}
 	return nil, fmt.Errorf("protocol: unknown protocol %q", spec.Protocol)
+}
+
+// simulate runs one simulation of spec with binding b, unless making the
+// binding failed (bindErr).
+func simulate[M overlay.Message, T any](spec *scenario.Spec, b binding[M, T], bindErr error, opts Options) (*results.Run, error) {
+	if bindErr != nil {
+		return nil, bindErr
+	}
+	r, err := newRunner(spec, b, opts)
+	if err != nil {
+		return nil, err
+	}
+	return r.run(), nil
 }
 
 // binding is what the runner needs from a protocol beyond overlay.Protocol:
