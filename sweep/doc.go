@@ -31,12 +31,23 @@
 // within one combination (a "configuration") the repetitions 0..R-1
 // innermost. Run N is configuration N/R, repetition N%R.
 //
+// A parameter may carry linked keys (Parameter.With): keys that take the
+// value at the same position in their own lists, so that a parameter and
+// its linked keys are one factor of the product. A NATed share x swept as
+// underlay.nat.symmetric = x with underlay.nat.public = 1 - x, which must
+// add up to 1, is such a pair. Linked keys are columns like the
+// parameters' in RunSpec.Params (right after their parameter), the -list
+// table, done.json and aggregate.csv, and enter the seeds like them;
+// figures are drawn against the parameter, with its linked keys named in
+// the axis label.
+//
 // The seed of a run is derived from the base seed, the canonical text of its
 // parameter values (which names keys and values, not positions) and its
 // repetition number, so it does not depend on the run's index, the order
 // runs execute in, the number of parallel jobs or the shard that runs it;
 // adding a value to a parameter leaves the seeds of the existing
-// configurations unchanged. See RunSeed for the exact format.
+// configurations unchanged. See RunSeed for the exact format. A sweep
+// without linked keys has the runs and seeds it had before they existed.
 //
 // # Sharding
 //

@@ -43,7 +43,9 @@ type RunSpec struct {
 	Config int
 	// Repetition numbers the run within its configuration, 0..Repetitions()-1.
 	Repetition int
-	// Params are the parameter values, in the order of Spec.Parameters.
+	// Params are the parameter values, in the order of Spec.Parameters,
+	// each parameter followed by its linked keys (Parameter.With): the
+	// order of Plan.Keys.
 	Params []Assignment
 	// Seed is the run's master seed (see RunSeed).
 	Seed uint64
@@ -135,17 +137,25 @@ func HashBase(v any) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// planParam is one parameter with its values expanded.
+// planParam is one parameter or linked key with its values expanded: a
+// column of the plan.
 type planParam struct {
-	key    string
-	values []any
-	log    bool
+	key     string
+	values  []any
+	log     bool
+	dim     int // the factor of the cartesian product: the index of its Spec.Parameters entry
+	linked  bool
+	primary int // the column of the factor's parameter (itself, for a parameter)
 }
 
 // Plan is a validated sweep: every run's parameters, repetition and seed.
 // It is immutable and safe for concurrent use.
 type Plan struct {
-	params   []planParam
+	// params are the columns: every parameter followed by its linked keys.
+	params []planParam
+	// dims holds the number of values of each factor of the cartesian
+	// product (one per Spec.Parameters entry).
+	dims     []int
 	reps     int
 	configs  int
 	metrics  []string
@@ -163,12 +173,21 @@ func NewPlan(spec Spec, baseSeed uint64, baseHash string) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{reps: spec.Repetitions, configs: 1, metrics: spec.metrics(), baseSeed: baseSeed, baseHash: baseHash}
-	for _, sp := range spec.Parameters {
+	for d, sp := range spec.Parameters {
 		vs, err := sp.Expand()
 		if err != nil { // unreachable after Validate
 			return nil, err
 		}
-		p.params = append(p.params, planParam{key: sp.Key, values: vs, log: sp.IsLog()})
+		primary := len(p.params)
+		p.params = append(p.params, planParam{key: sp.Key, values: vs, log: sp.IsLog(), dim: d, primary: primary})
+		for _, l := range sp.With {
+			lv, err := l.Expand()
+			if err != nil { // unreachable after Validate
+				return nil, err
+			}
+			p.params = append(p.params, planParam{key: l.Key, values: lv, log: l.IsLog(), dim: d, linked: true, primary: primary})
+		}
+		p.dims = append(p.dims, len(vs))
 		p.configs *= len(vs)
 	}
 	return p, nil
@@ -189,7 +208,10 @@ func (p *Plan) Metrics() []string { return slices.Clone(p.metrics) }
 // BaseSeed returns the base seed the run seeds are derived from.
 func (p *Plan) BaseSeed() uint64 { return p.baseSeed }
 
-// Keys returns the parameter keys, in spec order.
+// Keys returns the parameter keys in spec order, each parameter followed
+// by its linked keys: the columns of -list and aggregate.csv, and the
+// order of RunSpec.Params. The indices taken by Values, IsLog and LinkedTo
+// are positions in this list.
 func (p *Plan) Keys() []string {
 	out := make([]string, len(p.params))
 	for i, pp := range p.params {
@@ -204,6 +226,27 @@ func (p *Plan) Values(k int) []any { return slices.Clone(p.params[k].values) }
 // IsLog reports whether parameter k came from a log range.
 func (p *Plan) IsLog(k int) bool { return p.params[k].log }
 
+// LinkedTo returns, for a linked key k (an index into Keys), the key of the
+// parameter it moves with; for a parameter of its own it returns "".
+func (p *Plan) LinkedTo(k int) string {
+	if !p.params[k].linked {
+		return ""
+	}
+	return p.params[p.params[k].primary].key
+}
+
+// together returns the other keys of column k's factor: a parameter's
+// linked keys, or a linked key's parameter and fellow linked keys.
+func (p *Plan) together(k int) []string {
+	var out []string
+	for j, pp := range p.params {
+		if j != k && pp.dim == p.params[k].dim {
+			out = append(out, pp.key)
+		}
+	}
+	return out
+}
+
 // keyIndex returns the position of key among the parameters, or -1.
 func (p *Plan) keyIndex(key string) int {
 	for i, pp := range p.params {
@@ -215,16 +258,21 @@ func (p *Plan) keyIndex(key string) int {
 }
 
 // Tuple returns the parameter values of configuration c: the cartesian
-// product's element c, with the first parameter varying slowest.
+// product's element c, with the first parameter varying slowest, each
+// linked key at the position of its parameter's value. The assignments are
+// in the order of Keys.
 func (p *Plan) Tuple(c int) []Assignment {
 	if c < 0 || c >= p.configs {
 		panic(fmt.Sprintf("sweep: configuration %d out of range [0, %d)", c, p.configs))
 	}
+	pos := make([]int, len(p.dims))
+	for d := len(p.dims) - 1; d >= 0; d-- {
+		pos[d] = c % p.dims[d]
+		c /= p.dims[d]
+	}
 	as := make([]Assignment, len(p.params))
-	for k := len(p.params) - 1; k >= 0; k-- {
-		n := len(p.params[k].values)
-		as[k] = Assignment{Key: p.params[k].key, Value: p.params[k].values[c%n]}
-		c /= n
+	for k, pp := range p.params {
+		as[k] = Assignment{Key: pp.key, Value: pp.values[pos[pp.dim]]}
 	}
 	return as
 }
@@ -248,7 +296,8 @@ func (p *Plan) Run(i int) RunSpec {
 }
 
 // WriteTable writes the runs of shard s (the zero Shard: all runs) as an
-// aligned table: index, repetition, seed, then one column per parameter.
+// aligned table: index, repetition, seed, then one column per key of Keys
+// (linked keys included).
 func (p *Plan) WriteTable(w io.Writer, s Shard) error {
 	s = s.norm()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -152,12 +152,15 @@ type MetricPlot struct {
 	Metric string
 	// X is the parameter on the x axis; its values must be numbers or
 	// durations (drawn in seconds). The axis is logarithmic when the
-	// parameter was given as a log range.
+	// parameter was given as a log range. It may be a linked key
+	// (Parameter.With), drawn against its own values; the axis label names
+	// the keys that move with X.
 	X string
 	// Group is the parameter drawn as one line per value, e.g. "protocol".
 	// Empty: one line per combination of all parameters other than X that
 	// vary. With Group set, every other parameter must be fixed by Where
-	// or take a single value.
+	// or take a single value. Keys linked to X or to Group (Parameter.With)
+	// move with them and do not count as other parameters.
 	Group string
 	// Where keeps only configurations whose parameters have these values
 	// (as plain text, e.g. {"chord.lookup": "recursive"}).
@@ -217,8 +220,17 @@ func selectRows(plan *Plan, rows []Row, metric string, where map[string]string) 
 
 // groupRows splits rows into series by the values of the parameters other
 // than skip (an index, or -1) that vary among them; with group >= 0, only
-// group may vary. Series are in order of first appearance.
+// group may vary. A linked key goes with its parameter: skipping or grouping
+// by one of them skips or groups by both, and series are told apart by the
+// parameters' values only. Series are in order of first appearance.
 func groupRows(plan *Plan, rows []Row, skip, group int) ([]series, error) {
+	dimOf := func(k int) int {
+		if k < 0 {
+			return -1
+		}
+		return plan.params[k].dim
+	}
+	skipDim, groupDim := dimOf(skip), dimOf(group)
 	varies := make([]bool, len(plan.params))
 	for _, r := range rows {
 		for k, a := range r.Params {
@@ -226,12 +238,17 @@ func groupRows(plan *Plan, rows []Row, skip, group int) ([]series, error) {
 		}
 	}
 	var byKey []int
-	for k := range plan.params {
-		if k == skip || !varies[k] {
+	for k, pp := range plan.params {
+		// A parameter's values are distinct, so it varies whenever one of
+		// its linked keys does: the linked keys need no looking at.
+		if pp.linked || pp.dim == skipDim || !varies[k] {
 			continue
 		}
-		if group >= 0 && k != group {
-			return nil, fmt.Errorf("parameter %s varies too: fix it with a where filter, or group by no parameter", plan.params[k].key)
+		if group >= 0 && pp.dim != groupDim {
+			return nil, fmt.Errorf("parameter %s varies too: fix it with a where filter, or group by no parameter", pp.key)
+		}
+		if group >= 0 {
+			k = group // lines named by the group's own values, be it a linked key
 		}
 		byKey = append(byKey, k)
 	}
@@ -297,8 +314,8 @@ func buildMetricPlot(plan *Plan, rows []Row, mp MetricPlot) (p *plot.Plot, err e
 	}
 	kg := -1
 	if mp.Group != "" {
-		if kg = plan.keyIndex(mp.Group); kg < 0 || kg == kx {
-			return nil, fmt.Errorf("group: %q is not a swept parameter other than %s", mp.Group, mp.X)
+		if kg = plan.keyIndex(mp.Group); kg < 0 || plan.params[kg].dim == plan.params[kx].dim {
+			return nil, fmt.Errorf("group: %q is not a swept parameter other than %s and the keys linked to it", mp.Group, mp.X)
 		}
 	}
 	sel, err := selectRows(plan, rows, mp.Metric, mp.Where)
@@ -313,6 +330,9 @@ func buildMetricPlot(plan *Plan, rows []Row, mp MetricPlot) (p *plot.Plot, err e
 	xLabel := mp.X
 	if durations {
 		xLabel += " (s)"
+	}
+	if with := plan.together(kx); len(with) > 0 {
+		xLabel += " (with " + strings.Join(with, ", ") + ")"
 	}
 	title := mp.Title
 	if title == "" {
@@ -605,7 +625,8 @@ func buildTradeoffPlot(plan *Plan, rows []Row, tp TradeoffPlot) (p *plot.Plot, e
 			vary := make([]bool, len(plan.params))
 			for _, r := range cfg {
 				for j, a := range r.Params {
-					vary[j] = vary[j] || (j != kg && a.Text() != cfg[0].Params[j].Text() && !otherBlock(a.Key, g, groups))
+					// linked keys are left out: their parameter's value names the point
+					vary[j] = vary[j] || (!sameFactor(plan, j, kg) && !plan.params[j].linked && a.Text() != cfg[0].Params[j].Text() && !otherBlock(a.Key, g, groups))
 				}
 			}
 			var lab plotter.XYLabels
@@ -647,6 +668,12 @@ func buildTradeoffPlot(plan *Plan, rows []Row, tp TradeoffPlot) (p *plot.Plot, e
 	fitAxis(&p.X, xlo, xhi, tp.LogX, 0.05, 0.05)
 	fitAxis(&p.Y, ylo, yhi, tp.LogY, 0.06, legendRoom(len(groups)))
 	return p, nil
+}
+
+// sameFactor reports whether columns j and k (k may be -1) belong to the
+// same factor: a parameter and its linked keys.
+func sameFactor(plan *Plan, j, k int) bool {
+	return k >= 0 && plan.params[j].dim == plan.params[k].dim
 }
 
 // otherBlock reports whether key belongs to the block of another group
@@ -742,17 +769,19 @@ func HigherIsBetter(metric string) bool {
 //   - <metric>-vs-<key>.png for every metric and every parameter whose
 //     values are numbers or durations and that takes at least two values,
 //     one line per combination of the other parameters (see PlotMetric);
-//     skipped when that makes more than 12 lines;
+//     skipped when that makes more than 12 lines; linked keys
+//     (Parameter.With) get no figure of their own: they move with the
+//     parameter on the x axis, which the axis label names them beside;
 //   - tradeoff-<metric>.png for every metric other than TrafficMetric, when
 //     TrafficMetric is among the plan's metrics: the performance-versus-cost
-//     figure (see PlotTradeoff), grouped by the first parameter whose values
-//     are not numeric (e.g. protocol), with frontier points labelled when
+//     figure (see PlotTradeoff), grouped by the first parameter (not a
+//     linked key) whose values are not numeric (e.g. protocol), with frontier points labelled when
 //     the sweep has at most 40 configurations, and the frontier on the
 //     upper left for metrics where HigherIsBetter.
 func PlotAll(dir string, plan *Plan, rows []Row) ([]string, error) {
 	var written []string
 	for k, pp := range plan.params {
-		if _, _, ok := axisValues(plan, k); !ok || len(pp.values) < 2 {
+		if _, _, ok := axisValues(plan, k); !ok || len(pp.values) < 2 || pp.linked {
 			continue
 		}
 		for _, m := range plan.metrics {
@@ -776,7 +805,7 @@ func PlotAll(dir string, plan *Plan, rows []Row) ([]string, error) {
 	}
 	group := ""
 	for k, pp := range plan.params {
-		if _, _, ok := axisValues(plan, k); !ok {
+		if _, _, ok := axisValues(plan, k); !ok && !pp.linked {
 			group = pp.key
 			break
 		}

@@ -63,6 +63,29 @@ type Parameter struct {
 	// To, which must both be positive: 64..16384 in 9 steps gives the
 	// powers of two.
 	Log *Range `mapstructure:"log"`
+	// With lists linked parameters: further keys that move together with
+	// Key instead of multiplying the sweep. Each gives as many values as
+	// Key, and a run that sets Key to its i-th value sets each linked key
+	// to its own i-th value, so that Key and its With entries form one
+	// factor of the cartesian product (e.g. a NATed share x as
+	// underlay.nat.symmetric, with underlay.nat.public at 1 - x).
+	With []Linked `mapstructure:"with"`
+}
+
+// Linked is a key of a Parameter's With list: it takes, in every run, the
+// value at the position of the parameter's value. Exactly one of Values,
+// Linear and Log must be given, expanding to as many values as the
+// parameter's; unlike a parameter's, they may repeat (the parameter's own
+// values, which may not, tell the runs apart).
+type Linked struct {
+	// Key is the dotted scenario key, as in Parameter.Key.
+	Key string `mapstructure:"key"`
+	// Values lists the values in order, as in Parameter.Values.
+	Values []any `mapstructure:"values"`
+	// Linear is a linear range, as in Parameter.Linear.
+	Linear *Range `mapstructure:"linear"`
+	// Log is a logarithmic range, as in Parameter.Log.
+	Log *Range `mapstructure:"log"`
 }
 
 // Range is a linear or logarithmic run of numbers, both ends included.
@@ -81,23 +104,35 @@ type Range struct {
 	Steps int `mapstructure:"steps"`
 }
 
-// Validate checks the spec. knownKey is called with every parameter key and
-// returns an error when the scenario has no such key (it may be nil to skip
-// that check). Errors name the parameter by its index and key, e.g.
-// `sweep.parameters[1] (chord.stabilize): values: empty list`.
+// Validate checks the spec. knownKey is called with every parameter key,
+// linked keys included, and returns an error when the scenario has no such
+// key (it may be nil to skip that check). Errors name the parameter by its
+// index and key, e.g. `sweep.parameters[1] (chord.stabilize): values: empty
+// list`, and a linked key by its position too:
+// `sweep.parameters[0] (underlay.nat.symmetric): with[0] (underlay.nat.public): 4 values, want 5 ...`.
+// A key may be varied only once: by one parameter, or as one linked key.
 func (s Spec) Validate(knownKey func(key string) error) error {
 	if s.Repetitions < 1 || s.Repetitions > MaxRepetitions {
 		return fmt.Errorf("sweep.repetitions: must be between 1 and %d, got %d", MaxRepetitions, s.Repetitions)
 	}
-	seen := map[string]int{}
+	seen := map[string]string{} // key -> where it is varied
 	for i, p := range s.Parameters {
 		if err := p.validate(knownKey); err != nil {
 			return paramError(i, p.Key, err)
 		}
-		if j, dup := seen[p.Key]; dup {
-			return paramError(i, p.Key, fmt.Errorf("key: already varied by sweep.parameters[%d]", j))
+		if where, dup := seen[p.Key]; dup {
+			return paramError(i, p.Key, fmt.Errorf("key: already varied by %s", where))
 		}
-		seen[p.Key] = i
+		seen[p.Key] = fmt.Sprintf("sweep.parameters[%d]", i)
+		for j, l := range p.With {
+			if where, dup := seen[l.Key]; dup {
+				if l.Key == p.Key {
+					where = "the parameter itself"
+				}
+				return paramError(i, p.Key, linkedError(j, l.Key, fmt.Errorf("key: already varied by %s", where)))
+			}
+			seen[l.Key] = fmt.Sprintf("sweep.parameters[%d].with[%d] (linked to %s)", i, j, p.Key)
+		}
 	}
 	seenM := map[string]bool{}
 	for i, m := range s.Metrics {
@@ -145,32 +180,86 @@ func paramError(i int, key string, err error) error {
 	return fmt.Errorf("sweep.parameters[%d] (%s): %w", i, key, err)
 }
 
-func (p Parameter) validate(knownKey func(string) error) error {
-	if strings.TrimSpace(p.Key) == "" {
+func linkedError(j int, key string, err error) error {
+	if key == "" {
+		return fmt.Errorf("with[%d]: %w", j, err)
+	}
+	return fmt.Errorf("with[%d] (%s): %w", j, key, err)
+}
+
+func checkKey(key string, knownKey func(string) error) error {
+	if strings.TrimSpace(key) == "" {
 		return errors.New("key: must name a scenario key, e.g. \"nodes\"")
 	}
-	if p.Key == "seed" {
+	if key == "seed" {
 		return errors.New("key: seed cannot be swept: every run gets its own seed, derived from the base seed; use repetitions")
 	}
 	if knownKey != nil {
-		if err := knownKey(p.Key); err != nil {
+		if err := knownKey(key); err != nil {
 			return err
 		}
 	}
-	_, err := p.Expand()
-	return err
+	return nil
+}
+
+func (p Parameter) validate(knownKey func(string) error) error {
+	if err := checkKey(p.Key, knownKey); err != nil {
+		return err
+	}
+	vs, err := p.Expand()
+	if err != nil {
+		return err
+	}
+	if p.With != nil && len(p.With) == 0 {
+		return errors.New("with: empty list (leave it out, or list the linked keys)")
+	}
+	for j, l := range p.With {
+		if err := checkKey(l.Key, knownKey); err != nil {
+			return linkedError(j, l.Key, err)
+		}
+		lv, err := l.Expand()
+		if err != nil {
+			return linkedError(j, l.Key, err)
+		}
+		if len(lv) != len(vs) {
+			return linkedError(j, l.Key, fmt.Errorf("%d values, want %d: a linked key takes one value per value of %s, which has %d",
+				len(lv), len(vs), p.Key, len(vs)))
+		}
+	}
+	return nil
 }
 
 // IsLog reports whether the parameter's values come from a log range (its
 // figures then use a logarithmic axis).
-func (p Parameter) IsLog() bool { return p.Log != nil && p.Values == nil && p.Linear == nil }
+func (p Parameter) IsLog() bool { return isLog(p.Values, p.Linear, p.Log) }
+
+// IsLog reports whether the linked key's values come from a log range.
+func (l Linked) IsLog() bool { return isLog(l.Values, l.Linear, l.Log) }
+
+func isLog(values []any, linear, log *Range) bool {
+	return log != nil && values == nil && linear == nil
+}
 
 // Expand returns the parameter's values, each an int64, float64, string or
-// bool, in the order given. Errors do not name the parameter (Validate adds
-// that).
+// bool, in the order given. A value may not appear twice. The linked keys
+// (With) are left out: see Linked.Expand. Errors do not name the parameter
+// (Validate adds that).
 func (p Parameter) Expand() ([]any, error) {
+	return expand(p.Values, p.Linear, p.Log, true)
+}
+
+// Expand returns the linked key's values, as Parameter.Expand does, except
+// that a value may appear more than once. It does not check their number
+// against the parameter's (Spec.Validate does).
+func (l Linked) Expand() ([]any, error) {
+	return expand(l.Values, l.Linear, l.Log, false)
+}
+
+// expand returns the values of a list or range; with distinct, a repeated
+// value is an error.
+func expand(values []any, linear, log *Range, distinct bool) ([]any, error) {
 	given := 0
-	for _, set := range []bool{p.Values != nil, p.Linear != nil, p.Log != nil} {
+	for _, set := range []bool{values != nil, linear != nil, log != nil} {
 		if set {
 			given++
 		}
@@ -183,36 +272,39 @@ func (p Parameter) Expand() ([]any, error) {
 	}
 	var out []any
 	switch {
-	case p.Values != nil:
-		if len(p.Values) == 0 {
+	case values != nil:
+		if len(values) == 0 {
 			return nil, errors.New("values: empty list")
 		}
-		for i, v := range p.Values {
+		for i, v := range values {
 			nv, err := normalize(v)
 			if err != nil {
 				return nil, fmt.Errorf("values[%d]: %w", i, err)
 			}
 			out = append(out, nv)
 		}
-	case p.Linear != nil:
-		vs, err := p.Linear.expand(false)
+	case linear != nil:
+		vs, err := linear.expand(false)
 		if err != nil {
 			return nil, fmt.Errorf("linear: %w", err)
 		}
 		out = vs
 	default:
-		vs, err := p.Log.expand(true)
+		vs, err := log.expand(true)
 		if err != nil {
 			return nil, fmt.Errorf("log: %w", err)
 		}
 		out = vs
+	}
+	if !distinct {
+		return out, nil
 	}
 	seen := map[string]int{}
 	for i, v := range out {
 		lit := literal(v)
 		if j, dup := seen[lit]; dup {
 			what := "values"
-			if p.Values == nil {
+			if values == nil {
 				what = "range: rounded to integers, it repeats a value (use fewer steps, or write from/to with a decimal point for real values)"
 			}
 			return nil, fmt.Errorf("%s: %s appears at positions %d and %d", what, lit, j, i)
