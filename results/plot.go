@@ -40,13 +40,22 @@ var figures = []figure{
 	{"live_nodes", liveNodesPlot, nil},
 	{"load_ccdf", loadPlot, nil},
 	{"sessions_cdf", sessionsPlot, nil},
+	// superpeer runs (superpeer_figures.go)
+	{"login_cdf", loginCDFPlot, hasSuperpeer},
+	{"reconnect_cdf", reconnectCDFPlot, hasSuperpeer},
+	{"superpeers_over_time", superpeersOverTimePlot, hasSuperpeer},
+	{"superpeer_load", superpeerLoadPlot, hasSuperpeer},
+	{"call_setup_pairs", callPairsPlot, hasSuperpeer},
+	{"role_traffic", roleTrafficPlot, hasSuperpeer},
 }
 
 // Plot draws the run's figures into dir, each as a PNG and an SVG file:
 // hops, latency_cdf, keys_per_node, table_size, success_over_time,
-// maintenance_over_time, live_nodes, load_ccdf, sessions_cdf, and bucket_fill for runs
-// with k-buckets. A figure without data is still written, titled "no
-// data". Each file is replaced atomically.
+// maintenance_over_time, live_nodes, load_ccdf, sessions_cdf, bucket_fill for runs
+// with k-buckets, and for superpeer runs login_cdf, reconnect_cdf,
+// superpeers_over_time, superpeer_load, call_setup_pairs and role_traffic.
+// A figure without data is still written, titled "no data". Each file is
+// replaced atomically.
 func Plot(dir string, r *Run) error {
 	if r == nil {
 		r = &Run{}

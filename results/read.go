@@ -11,7 +11,8 @@ import (
 	"strings"
 )
 
-// Read reads the run directory dir written by Write: the four CSV tables and
+// Read reads the run directory dir written by Write: the CSV tables (the
+// superpeer tables, when dir has them, into Run.Superpeer) and
 // summary.json (as metrics with dotted keys, sorted by key; null reads back
 // as NaN). manifest.json and perf.json, when present, are returned as
 // json.RawMessage; otherwise Manifest and Perf are nil.
@@ -45,6 +46,10 @@ func Read(dir string) (*Run, error) {
 		if r.Buckets, err = readBuckets(p); err != nil {
 			return nil, err
 		}
+	}
+	// The superpeer tables exist only for superpeer runs.
+	if r.Superpeer, err = readSuperpeer(dir); err != nil {
+		return nil, err
 	}
 	if r.Summary, err = readSummary(filepath.Join(dir, SummaryFile)); err != nil {
 		return nil, err

@@ -90,7 +90,11 @@ type Run struct {
 	Traffic  []TrafficRow
 	Sessions []SessionRow
 	Buckets  []BucketRow // nil for protocols without k-buckets
-	Summary  []Metric
+	// Superpeer holds the tables of a superpeer run: logins,
+	// reconnections, calls, superpeers over time, their load and the
+	// traffic of each role; nil for the other protocols.
+	Superpeer *Superpeer
+	Summary   []Metric
 	// Manifest is written as manifest.json: the resolved configuration, seed,
 	// peerlab and Go versions. It must not hold anything that changes between
 	// two runs of the same scenario and seed.

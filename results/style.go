@@ -24,6 +24,16 @@ var (
 // newPlot returns a plot with the house style: sans-serif text at readable
 // sizes, a light grid, and the given title and axis labels.
 func newPlot(title, xLabel, yLabel string) *plot.Plot {
+	p := newBarePlot(title, xLabel, yLabel)
+	g := plotter.NewGrid()
+	g.Vertical = draw.LineStyle{Color: colorGrid, Width: vg.Points(0.5)}
+	g.Horizontal = g.Vertical
+	p.Add(g)
+	return p
+}
+
+// newBarePlot is newPlot without the grid.
+func newBarePlot(title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font = font.From(sansFont, 13)
@@ -38,10 +48,6 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
 	p.Legend.TextStyle.Font = font.From(sansFont, 10)
-	g := plotter.NewGrid()
-	g.Vertical = draw.LineStyle{Color: colorGrid, Width: vg.Points(0.5)}
-	g.Horizontal = g.Vertical
-	p.Add(g)
 	return p
 }
 

@@ -13,9 +13,9 @@ import (
 // Tests replace it to inject failures; it must return nil in production.
 var writeHook = func(name string) error { return nil }
 
-// Write writes r as a complete run directory at dir: the CSV tables,
-// summary.json, manifest.json, perf.json (when r.Perf is not nil) and the
-// plots.
+// Write writes r as a complete run directory at dir: the CSV tables (with
+// the superpeer tables when r.Superpeer is not nil), summary.json,
+// manifest.json, perf.json (when r.Perf is not nil) and the plots.
 //
 // The directory appears atomically: everything is written into a temporary
 // sibling directory which is then renamed to dir. An existing dir is replaced
@@ -72,6 +72,11 @@ func fillDir(tmp, final string, r *Run) error {
 	}
 	if r.Buckets != nil {
 		files = append(files, outFile{BucketsFile, func(w *bufio.Writer) error { return writeBuckets(w, r.Buckets) }})
+	}
+	if r.Superpeer != nil {
+		for _, f := range superpeerWriters(r.Superpeer) {
+			files = append(files, outFile{f.name, func(w *bufio.Writer) error { return f.fill(w) }})
+		}
 	}
 	if r.Perf != nil {
 		files = append(files, outFile{PerfFile, func(w *bufio.Writer) error { return writeJSON(w, r.Perf) }})

@@ -13,11 +13,17 @@ import (
 	"testing"
 )
 
-// allFiles lists every file Write produces for a Run with Perf set.
-func allFiles() []string {
+// allFiles lists every file Write produces for r (a Run with Perf and
+// Buckets set, as fakeRun makes them).
+func allFiles(r *Run) []string {
 	files := []string{LookupsFile, NodesFile, TimeseriesFile, TrafficFile, SessionsFile, BucketsFile, SummaryFile, ManifestFile, PerfFile}
+	if r.Superpeer != nil {
+		files = append(files, superpeerFiles...)
+	}
 	for _, f := range figures {
-		files = append(files, f.name+".png", f.name+".svg")
+		if f.when == nil || f.when(r) {
+			files = append(files, f.name+".png", f.name+".svg")
+		}
 	}
 	sort.Strings(files)
 	return files
@@ -128,8 +134,8 @@ func TestWriteDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	names := dirNames(t, a)
-	if !reflect.DeepEqual(names, allFiles()) {
-		t.Fatalf("files: got %v, want %v", names, allFiles())
+	if !reflect.DeepEqual(names, allFiles(fakeRun(500, 100, 30))) {
+		t.Fatalf("files: got %v, want %v", names, allFiles(fakeRun(500, 100, 30)))
 	}
 	if !reflect.DeepEqual(dirNames(t, b), names) {
 		t.Fatalf("second write has files %v, first %v", dirNames(t, b), names)
@@ -161,8 +167,8 @@ func TestWriteReplacesExisting(t *testing.T) {
 	if err := Write(dir, fakeRun(50, 10, 5)); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(dirNames(t, dir), allFiles()) {
-		t.Errorf("after replace: got %v, want %v", dirNames(t, dir), allFiles())
+	if want := allFiles(fakeRun(50, 10, 5)); !reflect.DeepEqual(dirNames(t, dir), want) {
+		t.Errorf("after replace: got %v, want %v", dirNames(t, dir), want)
 	}
 	if got := dirNames(t, base); !reflect.DeepEqual(got, []string{"run"}) {
 		t.Errorf("parent holds %v, want only run", got)

@@ -42,7 +42,11 @@ func Run(spec scenario.Spec, opts Options) (*results.Run, error) {
 		return simulate(&spec, b, err, opts)
 	case "superpeer":
 		b, err := newSuperpeerBinding(&spec)
-		return simulate(&spec, b, err, opts)
+		res, err := simulate(&spec, b, err, opts)
+		if err == nil {
+			res.Superpeer = b.tables()
+		}
+		return res, err
 	}
 	return nil, fmt.Errorf("protocol: unknown protocol %q", spec.Protocol)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"time"
 
 	"gonum.org/v1/gonum/stat"
 
@@ -34,7 +35,9 @@ import (
 // It observes every host (superpeer.Observer) to measure login times,
 // reconnections, search costs, sessions and relays, and the traffic of
 // each role and connectivity class; finish turns that into the
-// superpeer.* summary keys.
+// superpeer.* summary keys, tables into the run's superpeer tables
+// (logins.csv, calls.csv and the others the superpeer figures are drawn
+// from).
 type superpeerBinding struct {
 	cfg      superpeer.Config
 	n        int
@@ -74,19 +77,28 @@ type superpeerBinding struct {
 	// and host-seconds spent
 	bytes [superpeer.NumRoles][underlay.NumClasses]float64
 	secs  [superpeer.NumRoles][underlay.NumClasses]float64
+	// the overlay over time: hosts up, logged in and superpeers now, and
+	// their values at every sample time passed (superpeers.csv)
+	nLive, nOnline, nSuper int
+	every                  time.Duration
+	nextSample, end        engine.Time
+	samples                []results.SuperpeerSample
 }
 
 type reconnection struct {
 	peer  engine.NodeID
+	sp    engine.NodeID // the superpeer lost
 	why   superpeer.Lost
 	after float64 // seconds from the superpeer's departure (or loss) to the new attachment
 	at    engine.Time
 }
 
 type login struct {
+	host  engine.NodeID
 	class underlay.Class
 	start engine.Time
 	secs  float64
+	tcp   bool // attached over TCP (UDP given up; Napster: always)
 }
 
 type spQuery struct {
@@ -113,7 +125,12 @@ func newSuperpeerBinding(spec *scenario.Spec) (*superpeerBinding, error) {
 		lostSP: make([]engine.NodeID, n), lostAt: make([]engine.Time, n), lostWhy: make([]superpeer.Lost, n),
 		queries: map[uint64]*spQuery{},
 		relayed: make([]int, n), served: make([]int, n),
-		now: func() engine.Time { return 0 },
+		now:   func() engine.Time { return 0 },
+		every: spec.Output.SampleInterval, end: engine.At(spec.Duration),
+	}
+	if b.every > 0 {
+		b.nextSample = engine.At(b.every)
+		b.samples = make([]results.SuperpeerSample, 0, int(spec.Duration/b.every))
 	}
 	for i := range b.lostSP {
 		b.lostSP[i] = engine.None
@@ -217,7 +234,9 @@ func (b *superpeerBinding) newNode(host engine.NodeID) overlay.Protocol[superpee
 func (b *superpeerBinding) first(engine.NodeID) {}
 
 func (b *superpeerBinding) up(host engine.NodeID, now engine.Time) {
+	b.sampleBefore(now)
 	b.alive[host] = true
+	b.nLive++
 	for _, o := range b.held[host] {
 		b.upRep[o]++
 	}
@@ -225,6 +244,9 @@ func (b *superpeerBinding) up(host engine.NodeID, now engine.Time) {
 	b.lostSP[host] = engine.None
 	b.role[host] = b.hosts[host].Role()
 	b.roleAt[host] = now
+	if b.role[host] == superpeer.Super {
+		b.nSuper++
+	}
 	if b.role[host] != superpeer.Peer {
 		b.setOnline(host, true) // the server and bootstrap superpeers need no login
 	}
@@ -232,8 +254,13 @@ func (b *superpeerBinding) up(host engine.NodeID, now engine.Time) {
 
 func (b *superpeerBinding) down(host engine.NodeID) {
 	now := b.now()
+	b.sampleBefore(now)
 	b.countRoleTime(host, now)
 	b.alive[host] = false
+	b.nLive--
+	if b.role[host] == superpeer.Super {
+		b.nSuper--
+	}
 	for _, o := range b.held[host] {
 		b.upRep[o]--
 	}
@@ -253,6 +280,7 @@ func (b *superpeerBinding) setOnline(host engine.NodeID, on bool) {
 	if on {
 		d = 1
 	}
+	b.nOnline += d
 	if b.liveRep != nil {
 		for _, o := range b.held[host] {
 			b.liveRep[o] += d
@@ -363,7 +391,11 @@ func (b *superpeerBinding) RoleChanged(host engine.NodeID, role superpeer.Role, 
 	if role == b.role[host] {
 		return
 	}
+	b.sampleBefore(at)
 	b.countRoleTime(host, at)
+	if b.alive[host] {
+		b.nSuper += spDelta(role == superpeer.Super) - spDelta(b.role[host] == superpeer.Super)
+	}
 	b.role[host] = role
 	switch role {
 	case superpeer.Super:
@@ -374,13 +406,17 @@ func (b *superpeerBinding) RoleChanged(host engine.NodeID, role superpeer.Role, 
 }
 
 func (b *superpeerBinding) LoggedIn(host engine.NodeID, at engine.Time) {
+	b.sampleBefore(at)
 	b.setOnline(host, true)
-	b.logins = append(b.logins, login{class: b.classes[host], start: b.upAt[host], secs: at.Sub(b.upAt[host]).Seconds()})
+	b.logins = append(b.logins, login{
+		host: host, class: b.classes[host], start: b.upAt[host], secs: at.Sub(b.upAt[host]).Seconds(),
+		tcp: b.cfg.Mode == superpeer.Napster || b.hosts[host].UDPGaveUp(),
+	})
 }
 
 func (b *superpeerBinding) Attached(host, sp engine.NodeID, at engine.Time) {
 	if old := b.lostSP[host]; old != engine.None {
-		b.reconn = append(b.reconn, reconnection{peer: host, why: b.lostWhy[host], after: at.Sub(b.lostAt[host]).Seconds(), at: b.lostAt[host]})
+		b.reconn = append(b.reconn, reconnection{peer: host, sp: old, why: b.lostWhy[host], after: at.Sub(b.lostAt[host]).Seconds(), at: b.lostAt[host]})
 		b.lostSP[host] = engine.None
 	}
 }
@@ -722,4 +758,101 @@ func spLoad(add func(string, float64), prefix string, xs []float64) {
 	add(prefix+".mean", stat.Mean(xs, nil))
 	add(prefix+".p50", stat.Quantile(0.5, stat.Empirical, xs, nil))
 	add(prefix+".max", xs[len(xs)-1])
+}
+
+// ---- tables ----
+
+// sampleBefore records the overlay's state at every sample time up to
+// now, before an event at now changes it: a sample at t holds the state
+// after the events before t, as the runner's own sample at t (which comes
+// before the churn events at t) sees it.
+func (b *superpeerBinding) sampleBefore(now engine.Time) {
+	for b.every > 0 && b.nextSample <= now && b.nextSample <= b.end {
+		b.samples = append(b.samples, results.SuperpeerSample{
+			TimeS: b.nextSample.Seconds(), LiveHosts: b.nLive, LoggedIn: b.nOnline, Superpeers: b.nSuper,
+		})
+		b.nextSample = b.nextSample.Add(b.every)
+	}
+}
+
+func spDelta(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+var (
+	spCauses = [...]string{
+		superpeer.LostBye: results.CauseLeave, superpeer.LostTimeout: results.CauseCrash, superpeer.LostRefused: results.CauseRefused,
+	}
+	spPlans    = [...]string{underlay.Direct: results.PlanDirect, underlay.HolePunch: results.PlanHolePunch, underlay.Relay: results.PlanRelay}
+	spOutcomes = [...]string{underlay.Direct: results.CallDirect, underlay.HolePunch: results.CallHolePunched, underlay.Relay: results.CallRelayed}
+	spRoles    = [...]string{superpeer.Peer: results.RolePeer, superpeer.Super: results.RoleSuperpeer, superpeer.Server: results.RoleServer}
+)
+
+// tables returns the run's superpeer tables, every row in the order it
+// was recorded (logins and reconnections as they completed, calls as
+// their set-up ended), hosts and roles in index order; a table without
+// rows is nil, as results.Read returns it. It is called once, after
+// finish, at the end of the run.
+func (b *superpeerBinding) tables() *results.Superpeer {
+	b.sampleBefore(b.end) // the samples up to the end, inclusive
+	t := &results.Superpeer{}
+	if len(b.samples) > 0 {
+		t.Samples = b.samples
+	}
+	for _, l := range b.logins {
+		m := results.LoginUDP
+		if l.tcp {
+			m = results.LoginTCP
+		}
+		t.Logins = append(t.Logins, results.LoginRow{TimeS: l.start.Seconds(), Host: int(l.host), Class: l.class.String(), LoginS: l.secs, Method: m})
+	}
+	for _, r := range b.reconn {
+		t.Reconnects = append(t.Reconnects, results.ReconnectRow{
+			TimeS: r.at.Seconds(), Host: int(r.peer), Class: b.classes[r.peer].String(), Superpeer: int(r.sp),
+			Cause: spCauses[r.why], ReconnectS: r.after,
+		})
+	}
+	for _, s := range b.sessions {
+		out := results.CallFailed
+		if s.OK {
+			out = spOutcomes[s.Method]
+		}
+		t.Calls = append(t.Calls, results.CallRow{
+			TimeS: s.Start.Seconds(), Caller: int(s.Caller), Callee: int(s.Callee),
+			CallerClass: s.CallerClass.String(), CalleeClass: s.CalleeClass.String(),
+			Planned: spPlans[s.Planned], Outcome: out, SetupMs: float64(s.End-s.Start) / 1e6,
+			Relay: int(s.Relay), Attempts: s.Attempts,
+		})
+	}
+	for h, host := range b.hosts {
+		if host == nil {
+			continue
+		}
+		row := results.SuperpeerLoadRow{
+			Host: h, Class: b.classes[h].String(), Role: results.RoleDown, CapacityKbps: b.capacity[h],
+			Queries: b.served[h], Relayed: b.relayed[h],
+		}
+		if b.alive[h] {
+			row.Role = spRoles[host.Role()]
+			if host.Role() != superpeer.Peer {
+				row.Peers, row.Links, row.Index = host.Children(), len(host.Links()), host.Indexed()
+			}
+		}
+		if row.Role == results.RoleSuperpeer || row.Role == results.RoleServer || row.Queries > 0 || row.Relayed > 0 {
+			t.Load = append(t.Load, row)
+		}
+	}
+	for r := range superpeer.NumRoles {
+		for c := range underlay.NumClasses {
+			if b.secs[r][c] > 0 || b.bytes[r][c] > 0 {
+				t.RoleTraffic = append(t.RoleTraffic, results.RoleTrafficRow{
+					Role: spRoles[r], Class: underlay.Class(c).String(), HostS: b.secs[r][c], Bytes: int64(b.bytes[r][c]),
+				})
+			}
+		}
+	}
+	return t
 }

@@ -1,9 +1,16 @@
 package run
 
 import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 
 	"peerlab/engine"
 	"peerlab/protocols/superpeer"
@@ -420,6 +427,253 @@ func TestSuperpeerDeterministic(t *testing.T) {
 				t.Fatalf("%s: two runs of one scenario and seed differ", mode)
 			}
 			prev = res
+		}
+	}
+}
+
+// TestSuperpeerTables: the superpeer tables a run writes agree with its
+// summary.json: the logins, reconnections and calls after the warm-up are
+// the ones summarised (counts, means, fractions), the last superpeer
+// sample is the end's superpeer count, the load rows are the superpeers
+// and relays summarised, and the role traffic gives the bytes per
+// host-second of each role. Napster logs in over TCP; so does a host
+// behind a UDP-blocking firewall.
+func TestSuperpeerTables(t *testing.T) {
+	for _, tc := range []struct {
+		mode  string
+		other underlay.Class
+	}{
+		{superpeer.Napster, underlay.Symmetric},
+		{superpeer.KaZaA, underlay.UDPBlocked},
+		{superpeer.Skype, underlay.UDPBlocked},
+		{superpeer.Skype, underlay.Symmetric},
+	} {
+		t.Run(tc.mode+"/"+tc.other.String(), func(t *testing.T) {
+			spec := superpeerSpec(tc.mode, 200, 0.5, tc.other)
+			spec.Churn.Model = "sessions"
+			spec.Churn.Session.Mean = 10 * time.Minute
+			spec.Churn.Downtime.Mean = 5 * time.Minute
+			res, err := Run(spec, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb := res.Superpeer
+			if tb == nil {
+				t.Fatal("no superpeer tables")
+			}
+			sum := summaryMap(res)
+			w := spec.Warmup.Seconds()
+			near := func(what string, got, want float64) {
+				t.Helper()
+				if math.Abs(got-want) > 1e-9*math.Max(1, math.Abs(want)) {
+					t.Errorf("%s: %v from the tables, %v in the summary", what, got, want)
+				}
+			}
+
+			// logins
+			var logins []float64
+			byClass := map[string]int{}
+			for _, l := range tb.Logins {
+				if l.TimeS >= w {
+					logins = append(logins, l.LoginS)
+					byClass[l.Class]++
+				}
+				if (tc.mode == superpeer.Napster || l.Class == underlay.UDPBlocked.String()) && l.Method != results.LoginTCP {
+					t.Errorf("login %+v: want over TCP", l)
+				}
+			}
+			if len(logins) < 50 {
+				t.Fatalf("only %d logins after the warm-up", len(logins))
+			}
+			near("logins", float64(len(logins)), sum["superpeer.login_s.count"])
+			near("mean login time", stat.Mean(logins, nil), sum["superpeer.login_s.mean"])
+			for c, n := range byClass {
+				near("logins of "+c, float64(n), sum["superpeer.login_s."+c+".count"])
+			}
+
+			// reconnections
+			causes := map[string]int{}
+			for _, r := range tb.Reconnects {
+				if r.TimeS >= w {
+					causes[r.Cause]++
+					causes["all"]++
+				}
+				if r.ReconnectS < 0 {
+					t.Errorf("reconnection %+v before the loss", r)
+				}
+			}
+			if tc.mode != superpeer.Napster && causes[results.CauseCrash] == 0 {
+				t.Error("no reconnection after a crash")
+			}
+			near("reconnections", float64(causes["all"]), sum["superpeer.reconnect_s.count"])
+			near("reconnections after a crash", float64(causes[results.CauseCrash]), sum["superpeer.reconnect_s.after_crash.count"])
+			near("reconnections after a leave", float64(causes[results.CauseLeave]), sum["superpeer.reconnect_s.after_leave.count"])
+
+			// calls
+			outcomes := map[string]int{}
+			for _, c := range tb.Calls {
+				if c.TimeS < w {
+					continue
+				}
+				outcomes[c.Outcome]++
+				outcomes["all"]++
+				if (c.Outcome == results.CallRelayed) != (c.Relay >= 0) {
+					t.Errorf("call %+v: a relay exactly when relayed", c)
+				}
+			}
+			set := outcomes["all"] - outcomes[results.CallFailed]
+			if set < 100 {
+				t.Fatalf("only %d calls set up after the warm-up", set)
+			}
+			near("calls", float64(outcomes["all"]), sum["superpeer.calls.count"])
+			for _, o := range []struct{ outcome, key string }{
+				{results.CallDirect, "direct_fraction"}, {results.CallHolePunched, "hole_punched_fraction"}, {results.CallRelayed, "relayed_fraction"},
+			} {
+				near(o.key, float64(outcomes[o.outcome])/float64(set), sum["superpeer.calls."+o.key])
+			}
+			if tc.other == underlay.Symmetric && outcomes[results.CallRelayed] == 0 {
+				t.Error("no call relayed with symmetric NATs")
+			}
+
+			// superpeers over time: one sample per interval, the last at the end
+			if got, want := len(tb.Samples), int(spec.Duration/spec.Output.SampleInterval); got != want {
+				t.Fatalf("%d superpeer samples, want %d", got, want)
+			}
+			for i, s := range tb.Samples {
+				if s.TimeS != res.Series[i].TimeS || s.LiveHosts != res.Series[i].LiveNodes {
+					t.Errorf("sample %d: %d hosts up at %v s; timeseries.csv says %d at %v s", i, s.LiveHosts, s.TimeS, res.Series[i].LiveNodes, res.Series[i].TimeS)
+				}
+				if s.Superpeers > s.LoggedIn || s.LoggedIn > s.LiveHosts {
+					t.Errorf("sample %+v: want superpeers <= logged in <= up", s)
+				}
+			}
+			last := tb.Samples[len(tb.Samples)-1]
+			near("superpeers at the end", float64(last.Superpeers), sum["superpeer.superpeers.at_end"])
+			near("hosts up at the end", float64(last.LiveHosts), sum["nodes.live_at_end"])
+
+			// load at the end
+			var peers []float64
+			relays, serverQueries := 0, -1
+			for _, l := range tb.Load {
+				switch l.Role {
+				case results.RoleSuperpeer:
+					peers = append(peers, float64(l.Peers))
+				case results.RoleServer:
+					serverQueries = l.Queries
+				}
+				if l.Relayed > 0 {
+					relays++
+				}
+			}
+			near("superpeers in the load table", float64(len(peers)), sum["superpeer.superpeers.at_end"])
+			if len(peers) > 0 {
+				near("peers per superpeer", stat.Mean(peers, nil), sum["superpeer.load.peers.mean"])
+			}
+			near("relays", float64(relays), sum["superpeer.relay.hosts"])
+			if tc.mode != superpeer.KaZaA {
+				near("server queries", float64(serverQueries), sum["superpeer.server.queries"])
+			}
+
+			// traffic per role
+			for _, role := range []string{results.RolePeer, results.RoleSuperpeer, results.RoleServer} {
+				var by, secs float64
+				for _, rt := range tb.RoleTraffic {
+					if rt.Role == role {
+						by += float64(rt.Bytes)
+						secs += rt.HostS
+					}
+				}
+				key := "superpeer.traffic." + role + ".bytes_per_node_per_s"
+				if want, ok := sum[key]; ok {
+					near(key, by/secs, want)
+				} else if secs > 0 {
+					t.Errorf("%s missing from the summary, %v host-seconds in the table", key, secs)
+				}
+			}
+
+			// and the directory round-trips
+			dir := filepath.Join(t.TempDir(), "run")
+			res.SkipPlots = true
+			if err := results.Write(dir, res); err != nil {
+				t.Fatal(err)
+			}
+			back, err := results.Read(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(back.Superpeer, res.Superpeer) {
+				t.Error("superpeer tables differ after writing and reading back")
+			}
+		})
+	}
+}
+
+// TestSuperpeerDirectoryIdentical: two runs of one superpeer scenario and
+// seed write byte-identical directories, the superpeer tables and
+// figures included; every superpeer figure is drawn with data.
+func TestSuperpeerDirectoryIdentical(t *testing.T) {
+	spec := superpeerSpec(superpeer.Skype, 150, 0.5, underlay.PortRestricted)
+	spec.Churn.Model = "sessions"
+	spec.Churn.Session.Mean = 10 * time.Minute
+	spec.Duration = 20 * time.Minute
+	spec.Warmup = 5 * time.Minute
+	base := t.TempDir()
+	var dirs []string
+	for i := range 2 {
+		res, err := Run(spec, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Manifest = map[string]any{"config": spec.Resolved()}
+		dir := filepath.Join(base, fmt.Sprint(i))
+		if err := results.Write(dir, res); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, dir)
+	}
+	es, err := os.ReadDir(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, e := range es {
+		names[e.Name()] = true
+		a, _ := os.ReadFile(filepath.Join(dirs[0], e.Name()))
+		b, err := os.ReadFile(filepath.Join(dirs[1], e.Name()))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two runs of one scenario and seed (%v)", e.Name(), err)
+		}
+	}
+	for _, f := range []string{results.LoginsFile, results.ReconnectsFile, results.CallsFile, results.SuperpeersFile, results.SuperpeerLoadFile, results.RoleTrafficFile} {
+		if !names[f] {
+			t.Errorf("%s not written", f)
+		}
+	}
+	for _, f := range []string{"login_cdf", "reconnect_cdf", "superpeers_over_time", "superpeer_load", "call_setup_pairs", "role_traffic"} {
+		png, err := os.ReadFile(filepath.Join(dirs[0], f+".png"))
+		if err != nil || len(png) < 10000 {
+			t.Errorf("%s.png: %d bytes (%v)", f, len(png), err)
+		}
+		svg, err := os.ReadFile(filepath.Join(dirs[0], f+".svg"))
+		if err != nil || bytes.Contains(svg, []byte("no data")) {
+			t.Errorf("%s.svg: no data (%v)", f, err)
+		}
+	}
+}
+
+// TestNoSuperpeerTablesForOtherProtocols: a Chord or Gnutella run has no
+// superpeer tables, so its directory gets none of their files.
+func TestNoSuperpeerTablesForOtherProtocols(t *testing.T) {
+	for _, proto := range []string{"chord", "gnutella"} {
+		spec := testSpec(60, 5*time.Minute, time.Minute)
+		spec.Churn.ArrivalWindow = time.Minute
+		spec.Protocol = proto
+		res, err := Run(spec, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Superpeer != nil {
+			t.Errorf("%s run with superpeer tables", proto)
 		}
 	}
 }

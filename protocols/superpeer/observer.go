@@ -108,3 +108,10 @@ type Observer interface {
 	// callee.
 	Relayed(host engine.NodeID, sid uint64, caller, callee engine.NodeID)
 }
+
+// UDPGaveUp reports whether the host has given up on UDP in its current
+// session (its probes went unanswered for the whole retransmission
+// schedule), so that it attaches over TCP. It only reads the host's state:
+// an Observer may call it, for instance from LoggedIn to tell how the host
+// got in.
+func (h *Host) UDPGaveUp() bool { return h.udpFailed }
