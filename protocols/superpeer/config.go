@@ -22,6 +22,17 @@ const (
 	Skype = "skype"
 )
 
+// What a superpeer sends in its periodic list exchange (Config.Exchange).
+const (
+	// ExchangeSample sends a random sample of the superpeer list: hearsay,
+	// which may name superpeers that have left or stepped down, as the
+	// slides' "superpeers exchange superpeer lists".
+	ExchangeSample = "sample"
+	// ExchangeLinks sends only the superpeers it is linked to, which it
+	// has heard from within 2.5 exchange periods.
+	ExchangeLinks = "links"
+)
+
 // Relay policies (Config.Relay).
 const (
 	// RelayNeeded relays a call or download only when underlay.Connect
@@ -65,6 +76,8 @@ type Config struct {
 	// ExchangeSize is the number of superpeers in one list exchange (and in
 	// the list a superpeer hands a peer that attaches).
 	ExchangeSize int `mapstructure:"exchange_size"`
+	// Exchange is ExchangeSample or ExchangeLinks.
+	Exchange string `mapstructure:"exchange"`
 	// ExchangePeriod: every period a superpeer sends a superpeer list to
 	// each superpeer it is linked to; a link silent for 2.5 periods is
 	// dropped.
@@ -157,6 +170,7 @@ func DefaultConfig() Config {
 		HostCache:      200,
 		ListMax:        1000,
 		ExchangeSize:   50,
+		Exchange:       ExchangeSample,
 		ExchangePeriod: time.Minute,
 		Degree:         6,
 		KeepAlive:      time.Minute,
@@ -235,6 +249,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("superpeer.round_timeout: must be positive and shorter than superpeer.query_timeout (%v), got %v", c.QueryTimeout, c.RoundTimeout)
 	case c.CacheTTL < 0:
 		return fmt.Errorf("superpeer.cache_ttl: must not be negative, got %v", c.CacheTTL)
+	case c.Exchange != ExchangeSample && c.Exchange != ExchangeLinks:
+		return fmt.Errorf("superpeer.exchange: want %q or %q, got %q", ExchangeSample, ExchangeLinks, c.Exchange)
 	case c.Relay != RelayNeeded && c.Relay != RelayAnyNAT:
 		return fmt.Errorf("superpeer.relay: want %q or %q, got %q", RelayNeeded, RelayAnyNAT, c.Relay)
 	case c.SetupTimeout <= 0:

@@ -59,6 +59,7 @@ func TestConfigValidate(t *testing.T) {
 		{"superpeer.host_cache", func(c *Config) { c.HostCache = 0 }},
 		{"superpeer.list_max", func(c *Config) { c.ListMax = 100 }},
 		{"superpeer.exchange_size", func(c *Config) { c.ExchangeSize = 201 }},
+		{"superpeer.exchange", func(c *Config) { c.Exchange = "gossip" }},
 		{"superpeer.exchange_period", func(c *Config) { c.ExchangePeriod = 0 }},
 		{"superpeer.degree", func(c *Config) { c.Degree = 0 }},
 		{"superpeer.timeout", func(c *Config) { c.Timeout = 0 }},

@@ -923,7 +923,12 @@ func (h *Host) exchange(env Env) {
 		return false
 	})
 	if len(h.links) > 0 {
-		sample := h.cache.Sample(env.Rand(), h.cfg.ExchangeSize, engine.None)
+		var sample []engine.NodeID
+		if h.cfg.Exchange == ExchangeLinks {
+			sample = h.Links()
+		} else {
+			sample = h.cache.Sample(env.Rand(), h.cfg.ExchangeSize, engine.None)
+		}
 		sample = append(sample, h.self)
 		for _, l := range h.links {
 			h.send(env, l.id, Message{Op: OpSPList, TCP: true, List: sample})

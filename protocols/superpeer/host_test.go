@@ -173,11 +173,26 @@ func TestSkypeRounds(t *testing.T) {
 	if len(asks) != 2 || asks[0].m.TCP {
 		t.Fatalf("asks %v: want 2 over UDP", ops(asks))
 	}
+	// 201 is a superpeer that does not know the user; 202 was a
+	// superpeer once and answers as a peer (OK false): the request for
+	// more names it with the silent ones, so both ends drop it.
 	for _, a := range asks {
-		h.Deliver(env, a.to, Message{Op: OpAnswer, QID: qid, Addr: engine.None, TTL: a.m.TTL})
+		h.Deliver(env, a.to, Message{Op: OpAnswer, QID: qid, Addr: engine.None, TTL: a.m.TTL, OK: a.to == 201})
 	}
-	if m := ofOp(env.take(), OpMore); len(m) != 1 || m[0].to != 200 {
-		t.Fatalf("after a fruitless round: %v, want more nodes asked of the superpeer", m)
+	if m := ofOp(env.take(), OpMore); len(m) != 1 || m[0].to != 200 || m[0].m.N != 1 || m[0].m.Few[0] != 202 {
+		t.Fatalf("after a fruitless round: %+v, want more nodes asked of the superpeer, naming 202 only", m)
+	}
+
+	// A host answers an ask as a superpeer only while it is one.
+	for _, c := range []struct {
+		host *Host
+		env  *fakeEnv
+		want bool
+	}{{sp, spEnv, true}, {h, env, false}} {
+		c.host.Deliver(c.env, 300, Message{Op: OpAsk, QID: 1, Key: 12345, TTL: 1})
+		if a := ofOp(c.env.take(), OpAnswer); len(a) != 1 || a[0].m.OK != c.want || a[0].m.Addr != engine.None {
+			t.Errorf("answer to an ask %+v, want one miss with OK %v", a, c.want)
+		}
 	}
 	h.Deliver(env, 200, Message{Op: OpNodes, TCP: true, QID: qid, N: 1, Few: [MaxRoundNodes]engine.NodeID{205}})
 	env.take()
@@ -393,6 +408,43 @@ func TestDemotion(t *testing.T) {
 			if len(ofOp(sent, OpBye)) != 2 || len(ofOp(sent, OpProbe)) == 0 || h.Children() != 0 || len(h.Links()) != 0 {
 				t.Errorf("after demoting: sent %v, %d peers, %d links; want byes to both links, probes, nothing kept",
 					ops(sent), h.Children(), len(h.Links()))
+			}
+		})
+	}
+}
+
+// TestExchangeContent: with exchange "sample" a superpeer sends its links
+// a sample of its whole list (hearsay: superpeers it never heard from
+// too); with "links", only the superpeers it is linked to, and itself.
+func TestExchangeContent(t *testing.T) {
+	for _, c := range []struct {
+		exchange string
+		hearsay  bool
+	}{{ExchangeSample, true}, {ExchangeLinks, false}} {
+		t.Run(c.exchange, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Exchange = c.exchange
+			cfg.ExchangeSize = 10
+			sp, env := newTestSuper(cfg, 50)
+			for _, id := range []engine.NodeID{201, 202} {
+				sp.Deliver(env, id, Message{Op: OpLink, TCP: true})
+			}
+			env.take()
+			sp.Fire(env, Timer{Kind: TimerExchange, Gen: sp.superGen})
+			lists := ofOp(env.take(), OpSPList)
+			if len(lists) != 2 {
+				t.Fatalf("sent %d lists, want one per link (2)", len(lists))
+			}
+			list := lists[0].m.List
+			if !slices.Contains(list, 50) {
+				t.Errorf("list %v does not name the sender", list)
+			}
+			others := slices.DeleteFunc(slices.Clone(list), func(id engine.NodeID) bool { return id == 50 || id == 201 || id == 202 })
+			if got := len(others) > 0; got != c.hearsay {
+				t.Errorf("list %v: superpeers beyond the links %v, want %v", list, others, c.hearsay)
+			}
+			if !c.hearsay && len(list) != 3 {
+				t.Errorf("list %v, want the two links and the sender", list)
 			}
 		})
 	}

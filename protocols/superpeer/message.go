@@ -150,7 +150,7 @@ const MaxRoundNodes = 8
 type Message struct {
 	Op  Op
 	TCP bool // carried over TCP (else UDP, which a UDP-blocked host's firewall drops)
-	OK  bool // OpProbeAck, OpKeepAliveAck, OpLinkOK: yes; OpQuery: search on my behalf
+	OK  bool // OpProbeAck, OpKeepAliveAck, OpLinkOK: yes; OpAnswer: sent by a superpeer; OpQuery: search on my behalf
 	// Class is the connectivity class the sender advertises (OpAttach,
 	// OpPunchReq) or that of Addr (hits and answers).
 	Class underlay.Class

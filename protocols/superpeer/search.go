@@ -358,7 +358,9 @@ func (h *Host) onAsk(env Env, from engine.NodeID, m Message) {
 		r = miss()
 	}
 	a := hitMessage(OpAnswer, m.QID, m.Key, r)
-	a.TCP, a.TTL = false, m.TTL
+	// OK false: this host is no superpeer (any more), and the searcher
+	// must drop it as it drops one that stays silent.
+	a.TCP, a.TTL, a.OK = false, m.TTL, h.role == Super
 	h.send(env, from, a)
 }
 
@@ -379,7 +381,12 @@ func (h *Host) onAnswer(env Env, from engine.NodeID, m Message) {
 		return
 	}
 	if s.asking && uint8(s.round) == m.TTL {
-		if j := slices.Index(s.asked[:], from); j >= 0 {
+		// An answer from a host that is no superpeer leaves it in asked:
+		// the request for more superpeers names it with the silent ones,
+		// and both ends drop it from their lists. (It used to count as a
+		// real miss, so demoted superpeers stayed in every list, drew 44%
+		// of all asks and doubled the traffic of public peers.)
+		if j := slices.Index(s.asked[:], from); j >= 0 && m.OK {
 			s.asked[j] = engine.None
 		}
 		s.waiting--
