@@ -52,11 +52,24 @@ type vnode struct {
 	hasPredCand bool
 	pingingPred bool
 
+	// alt is the closest node that notified us from outside (pred, self)
+	// lately (at altAt) while the predecessor stayed: the one to name to a
+	// node that cannot reach our predecessor (see stabilizeResponse).
+	alt    Peer
+	altAt  engine.Time
+	hasAlt bool
+	// predAt is when the predecessor last notified us.
+	predAt engine.Time
+	// checking and succChecking say that a lookup of our own identifier
+	// (stabilizeResponse), or of our successor (Fire), is running.
+	checking, succChecking bool
+
 	// lastHeard is the last other host's node that sent us anything: the
 	// peer to rejoin through if every successor is lost.
 	lastHeard    Peer
 	hasLastHeard bool
 	rejoining    bool // the current join is a rejoin after losing every successor
+	joinSkips    int  // suspect successors the current join has stepped past
 }
 
 // Host is one simulated machine running Chord. Create it with NewHost.
@@ -67,6 +80,9 @@ type Host struct {
 	vn    []vnode
 
 	scratch []Peer // reused to assemble candidate successor lists
+
+	// sus lists the hosts that recently failed to answer (see suspect.go).
+	sus suspects
 
 	rpcs  slots.Table[rpc]    // outstanding requests
 	looks slots.Table[lookup] // lookups in progress at this host
@@ -233,6 +249,15 @@ func (h *Host) Fire(env Env, t Timer) {
 			v.fixNext = 0
 			h.continueFix(env, v)
 		}
+		// While some peer is suspect the ring may be in disorder around
+		// it; successor pointers can cross (a→b, c→d, a < c < b < d),
+		// each confirmed by its successor's predecessor pointer, which is
+		// all stabilize looks at. Ask the others for our successor once a
+		// period (succCheck). Nothing is suspect in a healthy ring.
+		if v.joined && !v.succChecking && h.sus.any(env.Now()) {
+			v.succChecking = true
+			h.startLookup(env, v, purposeSuccCheck, h.space.Add(v.self.ID, 1), 0)
+		}
 	case TimerCheckPred:
 		env.After(h.cfg.CheckPredecessor, Timer{Kind: TimerCheckPred, V: t.V})
 		h.checkPred(env, v)
@@ -256,6 +281,10 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		return
 	}
 	v := &h.vn[m.To]
+	if from != h.host {
+		// The sender is alive and, for now, reachable (suspect.go).
+		h.sus.clear(from, env.Now())
+	}
 	if m.From.Host != h.host && inRing(m) {
 		v.lastHeard, v.hasLastHeard = m.From, true
 	}
@@ -276,7 +305,7 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		}
 	case OpResult:
 		if l := h.lookupByID(m.Req); l != nil {
-			l.msgs = int(m.Sent)
+			l.msgs, l.by, l.hasBy = int(m.Sent), m.From, true
 			h.finishLookupHops(env, l, m.A, true, int(m.Hops))
 		}
 	case OpGetPred:
@@ -285,15 +314,28 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 		}
 		r := h.msg(v, OpGetPredResp, m.From)
 		r.Req, r.A, r.Flag, r.Peers = m.Req, v.pred, v.hasPred, v.succ
+		if m.Flag && h.altFresh(env, v) {
+			// Asked again: the sender cannot reach our predecessor.
+			r.A, r.Flag = v.alt, true
+		}
 		env.Send(m.From.Host, r)
 	case OpGetPredResp:
 		if r := h.rpcByID(m.Req); r != nil {
-			vi := r.v
+			vi, again := r.v, r.again
 			h.endRPC(env, r)
-			h.stabilizeResponse(env, &h.vn[vi], m)
+			h.stabilizeResponse(env, &h.vn[vi], m, again)
 		}
 	case OpNotify:
-		h.notified(env, v, m.From)
+		if h.suspected(env, m.From) {
+			// Still suspect although it just talked to us: others
+			// reported it unreachable. Keep it out of the ring.
+			return
+		}
+		if m.Flag {
+			h.succHint(v, m.From)
+		} else {
+			h.notified(env, v, m.From)
+		}
 	case OpPredChanged:
 		// Our successor has a closer predecessor, which may be our new
 		// successor: the sender's setPred says why we ask at once. A hint
@@ -319,12 +361,14 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 	case OpLeaveToSucc:
 		v.keys = append(v.keys, m.Keys...)
 		if v.hasPred && v.pred == m.From {
-			v.pred, v.hasPred = m.A, m.Flag && m.A != v.self
+			// The leaver's word: not a predecessor that is suspect.
+			v.pred, v.hasPred = m.A, m.Flag && m.A != v.self && !h.suspected(env, m.A)
 		}
 		h.forget(env, v, m.From)
 	case OpLeaveToPred:
 		if v.joined && v.succ[0] == m.From {
-			h.setSuccessors(v, m.Peers)
+			h.scratch = h.appendTrusted(env, h.scratch[:0], m.Peers)
+			h.setSuccessors(v, h.scratch)
 		}
 		h.forget(env, v, m.From)
 	}
@@ -336,7 +380,9 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 // through each other's join requests, fail, and start a ring of their own.
 func inRing(m Message) bool {
 	switch m.Op {
-	case OpNotify, OpGetPred, OpPing, OpPong, OpForwardAck, OpResult, OpPredChanged:
+	case OpNotify:
+		return !m.Flag // a successor hint may come from a node still joining
+	case OpGetPred, OpPing, OpPong, OpForwardAck, OpResult, OpPredChanged:
 		return true
 	case OpFindResp:
 		return m.Flag || m.Hops > 0
@@ -386,18 +432,39 @@ func (h *Host) stabilize(env Env, v *vnode) {
 	h.call(env, v, rpcGetPred, s, h.msg(v, OpGetPred, s), 0)
 }
 
-func (h *Host) stabilizeResponse(env Env, v *vnode, m Message) {
+// stabilizeResponse takes the successor's answer to get_pred; again says
+// that it answers a repeated request, made because the predecessor it named
+// first is suspect.
+func (h *Host) stabilizeResponse(env Env, v *vnode, m Message, again bool) {
 	s := m.From
 	if !v.joined || v.succ[0] != s {
 		return // the successor changed meanwhile
 	}
 	closer := m.Flag && m.A != v.self && h.space.InOpen(m.A.ID, v.self.ID, s.ID)
+	askAgain := false
+	if closer && h.suspected(env, m.A) {
+		// The successor's predecessor failed to answer us lately, such as
+		// a host behind a NAT that only its ring neighbours reach: taking
+		// it again at once is the loop suspect.go describes. Nodes between
+		// it and us are then hidden behind it, since the successor's
+		// predecessor pointer is the only way stabilize finds them, and
+		// they all point past one another at the successor. Ask the
+		// successor again, once, for the closest other node that notified
+		// it lately (OpGetPred with Flag, answered with alt); and if no
+		// predecessor has notified us for a while we are hidden ourselves:
+		// look up our own identifier, and hint the node that answers.
+		closer, askAgain = false, !again
+		if !v.checking && env.Now().Sub(v.predAt) > 2*h.cfg.Stabilize {
+			v.checking = true
+			h.startLookup(env, v, purposeSelfCheck, v.self.ID, 0)
+		}
+	}
 	list := h.scratch[:0]
 	if closer {
 		list = append(list, m.A)
 	}
 	list = append(list, s)
-	list = append(list, m.Peers...)
+	list = h.appendTrusted(env, list, m.Peers)
 	h.scratch = list
 	h.setSuccessors(v, list)
 	if closer {
@@ -408,12 +475,49 @@ func (h *Host) stabilizeResponse(env Env, v *vnode, m Message) {
 		h.stabilize(env, v)
 		return
 	}
+	if askAgain {
+		m := h.msg(v, OpGetPred, s)
+		m.Flag = true
+		h.call(env, v, rpcGetPred, s, m, 0).again = true
+		return // notify once it answers
+	}
 	h.notify(env, v)
+}
+
+// altFresh reports whether v has an alternative predecessor to name: one
+// that notified v within the last two stabilize periods (a node that takes
+// v for its successor notifies it every period).
+func (h *Host) altFresh(env Env, v *vnode) bool {
+	return v.hasAlt && (!v.hasPred || v.alt != v.pred) && env.Now().Sub(v.altAt) < 2*h.cfg.Stabilize
 }
 
 func (h *Host) notify(env Env, v *vnode) {
 	if s := v.succ[0]; s != v.self {
 		env.Send(s.Host, h.msg(v, OpNotify, s))
+	}
+}
+
+// hint tells p that we might be its successor.
+func (h *Host) hint(env Env, v *vnode, p Peer) {
+	if p.Host == h.host {
+		return
+	}
+	m := h.msg(v, OpNotify, p)
+	m.Flag = true
+	env.Send(p.Host, m)
+}
+
+// succHint handles "p might be our successor" (OpNotify with Flag): p cannot
+// reach our successor, which will then never name p as its predecessor, so
+// stabilize would not find p. Adopt it if it lies before our successor, as
+// notified does. It comes from a joiner that stepped past its unreachable
+// successor, or from a node that found itself hidden (stabilizeResponse).
+func (h *Host) succHint(v *vnode, p Peer) {
+	if !v.joined || p == v.self {
+		return
+	}
+	if s := v.succ[0]; s == v.self || h.space.InOpen(p.ID, v.self.ID, s.ID) {
+		h.setSuccessors(v, append([]Peer{p}, v.succ...))
 	}
 }
 
@@ -438,11 +542,17 @@ func (h *Host) notified(env Env, v *vnode, p Peer) {
 			if !v.hasPredCand || h.space.InOpen(p.ID, v.predCand.ID, v.self.ID) {
 				v.predCand, v.hasPredCand = p, true
 			}
+			if !h.altFresh(env, v) || p == v.alt || h.space.InOpen(p.ID, v.alt.ID, v.self.ID) {
+				v.alt, v.altAt, v.hasAlt = p, env.Now(), true
+			}
 			h.checkPred(env, v)
+		} else {
+			v.predAt = env.Now()
 		}
 		return
 	}
 	h.setPred(env, v, p)
+	v.predAt = env.Now()
 }
 
 // setPred installs p as predecessor and hands over the keys it now owns.
@@ -550,6 +660,9 @@ func (h *Host) forget(env Env, v *vnode, p Peer) {
 	if v.hasPred && v.pred == p {
 		v.hasPred = false
 	}
+	if v.hasAlt && v.alt == p {
+		v.hasAlt = false
+	}
 	for i := range v.finger {
 		if v.fingerOK&(1<<uint(i)) != 0 && v.finger[i] == p {
 			v.fingerOK &^= 1 << uint(i)
@@ -589,7 +702,7 @@ func (h *Host) forget(env Env, v *vnode, p Peer) {
 // kept and handed over as usual once a predecessor notifies.
 func (h *Host) rejoin(env Env, v *vnode, dead Peer) {
 	v.joined, v.succ, v.hasPred, v.fingerOK, v.fixNext = false, nil, false, 0, -1
-	v.hasPredCand, v.pingingPred = false, false
+	v.hasPredCand, v.pingingPred, v.hasAlt = false, false, false
 	if v.hasLastHeard && v.lastHeard != dead {
 		v.bootstrap = v.lastHeard.Host
 	}
@@ -642,10 +755,12 @@ func (h *Host) continueFix(env Env, v *vnode) {
 // (most low fingers all point at the successor), and the scan stops at the
 // second distinct finger inside (self, key): in a finger table the first hits
 // going down are the closest. The successor list is always considered.
-func (h *Host) closestPreceding(v *vnode, key uint64) (a, b Peer, n int) {
+//
+// Peers on host skip are left out (engine.None: none is).
+func (h *Host) closestPreceding(v *vnode, key uint64, skip engine.NodeID) (a, b Peer, n int) {
 	var da, db uint64
 	consider := func(p Peer) {
-		if p == v.self || !h.space.InOpen(p.ID, v.self.ID, key) {
+		if p == v.self || p.Host == skip || !h.space.InOpen(p.ID, v.self.ID, key) {
 			return
 		}
 		d := h.space.Dist(v.self.ID, p.ID)
@@ -668,7 +783,7 @@ func (h *Host) closestPreceding(v *vnode, key uint64) (a, b Peer, n int) {
 			continue
 		}
 		last = v.finger[i]
-		if last != v.self && h.space.InOpen(last.ID, v.self.ID, key) {
+		if last != v.self && last.Host != skip && h.space.InOpen(last.ID, v.self.ID, key) {
 			consider(last)
 			found++
 		}
@@ -695,6 +810,26 @@ func (h *Host) owner(v *vnode, key uint64) (Peer, bool) {
 	}
 	if v.hasPred && h.space.InHalfOpen(key, v.pred.ID, v.self.ID) {
 		return v.self, true
+	}
+	return Peer{}, false
+}
+
+// ownerFromList extends owner to the whole successor list: the key's
+// successor is the first entry at or past it. It answers a repeated
+// iterative step (see answerFind).
+func (h *Host) ownerFromList(v *vnode, key uint64) (Peer, bool) {
+	if !v.joined {
+		return Peer{}, false
+	}
+	prev := v.self.ID
+	for _, p := range v.succ {
+		if p == v.self {
+			break
+		}
+		if h.space.InHalfOpen(key, prev, p.ID) {
+			return p, true
+		}
+		prev = p.ID
 	}
 	return Peer{}, false
 }

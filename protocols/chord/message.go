@@ -19,14 +19,14 @@ type Op uint8
 // Operations. Lookup operations exist twice in the Kinds table: once for the
 // workload's lookups and once for maintenance lookups (joins, fingers).
 const (
-	OpFindReq     Op = iota // iterative: "what is the successor of Key, or who is closer?"
+	OpFindReq     Op = iota // iterative: "what is the successor of Key, or who is closer?" (Flag: again, your A did not answer)
 	OpFindResp              // iterative answer: Done with A = successor, or A, B = next hops
 	OpForward               // recursive: route Key onwards; A = origin
 	OpForwardAck            // recursive: hop-by-hop acknowledgement
 	OpResult                // recursive: the answer A, sent to the origin
-	OpGetPred               // stabilize: "who is your predecessor and what are your successors?"
+	OpGetPred               // stabilize: "who is your predecessor and what are your successors?" (Flag: again, it did not answer)
 	OpGetPredResp           // A = predecessor (if Flag), Peers = successor list
-	OpNotify                // "I might be your predecessor"
+	OpNotify                // "I might be your predecessor" (Flag: "I might be your successor")
 	OpPing                  // check_predecessor
 	OpPong                  // answer to OpPing
 	OpTransfer              // keys handed to their new owner
@@ -64,7 +64,7 @@ var Kinds = func() []overlay.KindInfo {
 type Message struct {
 	Op    Op
 	Maint bool   // a lookup operation on behalf of maintenance (join, fingers)
-	Flag  bool   // OpFindResp: done; OpGetPredResp/OpLeaveToSucc: A is set
+	Flag  bool   // OpFindResp: done; OpGetPredResp/OpLeaveToSucc: A is set; requests: see Op
 	To    uint16 // destination virtual node on the receiving host
 	From  Peer   // sending virtual node
 	Req   uint64 // request id (replies echo it); for recursive lookups, the origin's lookup id
@@ -107,6 +107,9 @@ func (m Message) Size() int {
 	switch m.Op {
 	case OpFindReq:
 		n += id
+		if m.Flag { // the peer that did not answer
+			n += ref
+		}
 	case OpFindResp:
 		n += 2 * ref
 	case OpForward:

@@ -28,6 +28,9 @@ func TestMessageSize(t *testing.T) {
 			want int
 		}{
 			{"find_req: key", Message{Op: OpFindReq}, base + id},
+			{"find_req repeated: key, the peer that did not answer", Message{Op: OpFindReq, Flag: true}, base + id + ref},
+			{"get_pred repeated: flag in the header", Message{Op: OpGetPred, Flag: true}, base},
+			{"notify as successor hint: flag in the header", Message{Op: OpNotify, Flag: true}, base},
 			// A response has room for two node references (the answer, or
 			// the two next hops), whether or not both are filled in.
 			{"find_resp: two refs", Message{Op: OpFindResp}, base + 2*ref},
