@@ -391,12 +391,7 @@ func (h *Host) Deliver(env Env, from engine.NodeID, m Message) {
 	if !h.up {
 		return
 	}
-	if !m.TCP && h.info.Class == underlay.UDPBlocked {
-		// The firewall lets no UDP in.
-		h.stats.FirewallDropped++
-		if o := h.cfg.Observer; o != nil {
-			o.FirewallDropped(h.self, m, false)
-		}
+	if h.firewalled(m, false) {
 		return
 	}
 	h.stats.Handled++
@@ -482,17 +477,26 @@ func (h *Host) handle(env Env, from engine.NodeID, m Message) {
 	}
 }
 
+// firewalled reports whether this host's firewall stops m (UDP, at a
+// UDP-blocked host), going out or coming in, and counts it when it does.
+func (h *Host) firewalled(m Message, outgoing bool) bool {
+	if m.TCP || h.info.Class != underlay.UDPBlocked {
+		return false
+	}
+	h.stats.FirewallDropped++
+	if o := h.cfg.Observer; o != nil {
+		o.FirewallDropped(h.self, m, outgoing)
+	}
+	return true
+}
+
 // send hands m to the network, unless it is UDP and this host's firewall
 // blocks UDP.
 func (h *Host) send(env Env, to engine.NodeID, m Message) {
 	if to == engine.None {
 		return
 	}
-	if !m.TCP && h.info.Class == underlay.UDPBlocked {
-		h.stats.FirewallDropped++
-		if o := h.cfg.Observer; o != nil {
-			o.FirewallDropped(h.self, m, true)
-		}
+	if h.firewalled(m, true) {
 		return
 	}
 	h.stats.Sent++
