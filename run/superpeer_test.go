@@ -300,28 +300,17 @@ func TestSuperpeerSearchOracle(t *testing.T) {
 			spec.Churn.GracefulFraction = 1
 			sr := newSuperpeerRun(t, spec)
 			sr.runUntil(spec.Duration)
-			rows := sr.r.col.Lookups()
-			sr.b.finish(rows)
-			var avail, availOK, unavail, unavailOK int
-			for i, l := range rows {
-				q := sr.b.queries[sr.b.ended[i]]
-				if q.start < engine.At(spec.Warmup) {
-					continue
-				}
-				ok := l.Outcome == results.Success
-				switch {
-				case q.availFrom && q.availTo:
-					avail++
-					if ok {
-						availOK++
-					}
-				case !q.upFrom && !q.upTo:
-					unavail++
-					if ok {
-						unavailOK++
-					}
-				}
+			metric := map[string]float64{}
+			for _, m := range sr.b.finish(sr.r.col.Lookups()) {
+				metric[m.Key] = m.Value
 			}
+			// Searches after the warm-up, split by whether what they looked
+			// for was online (logged in at start and end) or offline (every
+			// host holding it down at both).
+			avail := int(metric["superpeer.search.available"])
+			unavail := int(metric["superpeer.search.offline"])
+			availOK := int(math.Round(metric["superpeer.search.success_when_available"] * float64(avail)))
+			unavailOK := int(math.Round(metric["superpeer.search.success_when_offline"] * float64(unavail)))
 			if avail < 1000 {
 				t.Fatalf("only %d searches for something online", avail)
 			}
